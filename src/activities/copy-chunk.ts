@@ -1,0 +1,79 @@
+/**
+ * The copy activity: one chunk of at most `chunkRows` rows, read from the source as transfer text and
+ * written to the target in one transaction that first deletes the chunk's key range. A retry (after a
+ * crash before or after the commit) therefore leaves exactly the rows one success would.
+ */
+import { PassThrough } from 'node:stream';
+import { Context } from '@temporalio/activity';
+import type { Column } from '../core/column-model.js';
+import { describeRange, type KeyRange, type KeyTuple } from '../core/key-range.js';
+import type { ActivityDeps } from './deps.js';
+import { dialectFor } from './deps.js';
+import { withFailures } from './failures.js';
+
+/** Input of {@link copyChunk}: the rest of a shard, starting after the cursor `range.lo`. */
+export interface CopyChunkInput {
+  source: string;
+  target: string;
+  table: string;
+  targetTable: string;
+  columns: Column[];
+  key: Column[];
+  /** Remaining range of the shard: from the cursor (exclusive) to the shard's end (inclusive). */
+  range: KeyRange;
+  chunkRows: number;
+}
+
+/** Result of {@link copyChunk}. */
+export interface CopyChunkResult {
+  rows: number;
+  /** Last key of the chunk: the cursor for the next one. */
+  end: KeyTuple | null;
+  /** True when the shard is complete. */
+  done: boolean;
+  worker: string;
+}
+
+interface ChunkHeartbeat {
+  end: KeyTuple | null;
+  bytes?: number;
+}
+
+/** Copies the next chunk of a shard. Heartbeats carry the chunk's end so a retry copies the same range. */
+export async function copyChunk(deps: ActivityDeps, input: CopyChunkInput): Promise<CopyChunkResult> {
+  const ctx = Context.current();
+  return withFailures(`table ${input.table}, keys ${describeRange(input.range)}`, async () => {
+    const source = dialectFor(deps, input.source);
+    const target = dialectFor(deps, input.target);
+    const previous = ctx.info.heartbeatDetails as ChunkHeartbeat | undefined;
+    const end = previous !== undefined ? previous.end : await source.chunkEnd(input.table, input.key, input.range, input.chunkRows);
+    ctx.heartbeat({ end } satisfies ChunkHeartbeat);
+
+    const chunk: KeyRange = { lo: input.range.lo, hi: end ?? input.range.hi };
+    const data = await source.readRange({ table: input.table, columns: input.columns, key: input.key, range: chunk });
+    const metered = new PassThrough({ highWaterMark: 1 << 20 });
+    let bytes = 0;
+    metered.on('data', (b: Buffer) => {
+      bytes += b.length;
+      ctx.heartbeat({ end, bytes } satisfies ChunkHeartbeat);
+    });
+    data.on('error', (e) => metered.destroy(e));
+    // Cancellation (or a lost heartbeat) aborts the stream; the target transaction then rolls back.
+    const onCancel = () => data.destroy(new Error('chunk cancelled'));
+    ctx.cancellationSignal.addEventListener('abort', onCancel, { once: true });
+    try {
+      const rows = await target.writeRange(
+        { table: input.targetTable, columns: input.columns, key: input.key, range: chunk },
+        data.pipe(metered),
+      );
+      const done = end === null || (input.range.hi !== null && JSON.stringify(end) === JSON.stringify(input.range.hi));
+      return { rows, end, done, worker: deps.workerName ?? 'worker' };
+    } catch (e) {
+      // Release the source's connection too, not only the target's transaction.
+      data.destroy();
+      throw e;
+    } finally {
+      ctx.cancellationSignal.removeEventListener('abort', onCancel);
+    }
+  });
+}

@@ -1,0 +1,32 @@
+/**
+ * The activity factory. The worker builds the dependencies (pools) once and registers what this
+ * returns; workflows import only its type.
+ */
+import { hostname } from 'node:os';
+import { copyChunk, type CopyChunkInput } from './copy-chunk.js';
+import type { ActivityDeps } from './deps.js';
+import { planMigration } from './plan.js';
+import { createForeignKeys, createIndexes, prepareTable, type PrepareTableInput } from './schema.js';
+import { verifyShard, type VerifyShardInput } from './verify.js';
+import type { MigrateInput } from '../core/report.js';
+import type { TableSchema } from '../core/column-model.js';
+
+export type { ActivityDeps } from './deps.js';
+export type { CopyChunkInput, CopyChunkResult } from './copy-chunk.js';
+export type { VerifyShardInput, VerifyShardResult } from './verify.js';
+
+/** Builds ferry's activities bound to `deps`. */
+export function createActivities(deps: ActivityDeps) {
+  const d: ActivityDeps = { ...deps, workerName: deps.workerName ?? `${hostname()}:${process.pid}` };
+  return {
+    planMigration: (input: MigrateInput) => planMigration(d, input),
+    prepareTable: (input: PrepareTableInput) => prepareTable(d, input),
+    copyChunk: (input: CopyChunkInput) => copyChunk(d, input),
+    createIndexes: (input: { target: string; schema: TableSchema }) => createIndexes(d, input),
+    createForeignKeys: (input: { target: string; schemas: TableSchema[] }) => createForeignKeys(d, input),
+    verifyShard: (input: VerifyShardInput) => verifyShard(d, input),
+  };
+}
+
+/** The activity interface as workflows see it. */
+export type FerryActivities = ReturnType<typeof createActivities>;

@@ -1,0 +1,57 @@
+/**
+ * Planning: introspect the source tables, check every column maps to the target, and cut each table
+ * into shards by key range.
+ */
+import type { Column, TableSchema } from '../core/column-model.js';
+import { isIntegerKind } from '../core/column-model.js';
+import { rangesFromBounds, splitIntegerBounds, type KeyTuple } from '../core/key-range.js';
+import type { MigrateInput, MigrationPlan, TablePlan } from '../core/report.js';
+import type { Dialect } from '../dialects/dialect.js';
+import { FerryError, JobSpecError, NoKeyError } from '../errors.js';
+import type { ActivityDeps } from './deps.js';
+import { dialectFor } from './deps.js';
+import { withFailures } from './failures.js';
+
+/** Introspects the job's tables on the source and returns their shards. */
+export async function planMigration(deps: ActivityDeps, input: MigrateInput): Promise<MigrationPlan> {
+  return withFailures('planning', async () => {
+    const source = dialectFor(deps, input.source);
+    const target = dialectFor(deps, input.target);
+    const names = input.tables === '*' ? await source.listTables() : input.tables;
+    if (names.length === 0) throw new FerryError(`${source.label} has no base tables to migrate`);
+    for (const t of Object.keys(input.keys)) {
+      if (!names.includes(t)) throw new JobSpecError(`keys.${t}`, `names a table that is not part of the job (tables: ${names.join(', ')})`);
+    }
+    const tables: TablePlan[] = [];
+    for (const name of names) tables.push(await planTable(source, target, name, input));
+    return { tables };
+  });
+}
+
+async function planTable(source: Dialect, target: Dialect, name: string, input: MigrateInput): Promise<TablePlan> {
+  const schema = await source.introspect(name, input.keys[name]);
+  if (schema.primaryKey.length === 0) throw new NoKeyError(name);
+  // Fail before any data moves if a column cannot be represented on the target.
+  for (const c of schema.columns) target.nativeType(name, c);
+  const key = keyColumns(schema);
+  const parts = Math.max(1, Math.min(input.parallelism, Math.ceil(schema.estimatedRows / input.chunkRows)));
+  const bounds = parts > 1 ? await shardBounds(source, name, key, parts) : [];
+  return { source: name, target: name, schema, key, shards: rangesFromBounds(bounds) };
+}
+
+function keyColumns(schema: TableSchema): Column[] {
+  return schema.primaryKey.map((k) => {
+    const col = schema.columns.find((c) => c.name === k);
+    if (!col) throw new FerryError(`key column ${schema.name}.${k} is not a column of the table`);
+    return col;
+  });
+}
+
+async function shardBounds(source: Dialect, table: string, key: Column[], parts: number): Promise<KeyTuple[]> {
+  const only = key[0];
+  if (key.length === 1 && only && isIntegerKind(only.type)) {
+    const extent = await source.integerKeyExtent(table, only);
+    return extent ? splitIntegerBounds(extent.min, extent.max, parts) : [];
+  }
+  return source.sampleKeyBounds(table, key, parts);
+}

@@ -1,0 +1,146 @@
+/**
+ * `ferry migrate`: validates the job on the client (which never connects to a database), starts the
+ * `migrate` workflow, and either returns its ID and Web UI link or follows it to the end.
+ */
+import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type Client } from '@temporalio/client';
+import type { MigrateInput, MigrationReport } from '../core/report.js';
+import type { JobSpec } from '../job/job-spec.js';
+import { loadJob, type JobFlags } from '../job/load-job.js';
+import { parseConnectionUrl } from '../job/connection-url.js';
+import { FerryJobKey, FerryKindKey, WORKFLOW_MIGRATE } from '../shared.js';
+import { connectClient, loadConnectConfig } from '../temporal/connection.js';
+import { taskQueue } from '../temporal/ferry-worker.js';
+import { EXIT_DIFFERENT, EXIT_ERROR, EXIT_OK, fmtRows, reportError, uiLink } from './output.js';
+import { showProgress } from './progress-view.js';
+import { FerryError } from '../errors.js';
+
+/** Flags of `ferry migrate` beyond the job settings. */
+export interface MigrateFlags extends JobFlags {
+  wait?: boolean;
+  json?: boolean;
+  id?: string;
+}
+
+/** Runs `ferry migrate` and returns the process exit code. */
+export async function migrateCommand(file: string | undefined, flags: MigrateFlags): Promise<number> {
+  const json = flags.json === true;
+  let client: Client | undefined;
+  try {
+    const job = loadJob(file, flags);
+    const input = toInput(job);
+    client = await connectClient();
+    const { namespace } = await loadConnectConfig();
+    const workflowId = flags.id ?? `migrate-${input.job}`;
+    const handle = await client.workflow
+      .start(WORKFLOW_MIGRATE, {
+        taskQueue: taskQueue(),
+        workflowId,
+        args: [input],
+        typedSearchAttributes: [
+          { key: FerryJobKey, value: input.job },
+          { key: FerryKindKey, value: 'migrate' },
+        ],
+        staticSummary: `migrate ${input.tables === '*' ? 'all tables' : input.tables.join(', ')}: ${describeSide(input.source)} → ${describeSide(input.target)}`,
+      })
+      .catch((e: unknown) => {
+        if (e instanceof WorkflowExecutionAlreadyStartedError) {
+          throw new FerryError(
+            `migration ${workflowId} is already running against this target; wait for it (npx ferry status ${workflowId}) ` +
+              `or give this run another --id`,
+          );
+        }
+        throw e;
+      });
+    const link = uiLink(namespace, workflowId);
+    if (!flags.wait) {
+      if (json) console.log(JSON.stringify({ status: 'running', workflowId, runId: handle.firstExecutionRunId, url: link }));
+      else console.log(`started ${workflowId}\n${link}`);
+      return EXIT_OK;
+    }
+    if (!json) console.error(`started ${workflowId}\n${link}`);
+    const result = handle.result() as Promise<MigrationReport>;
+    if (!json) await showProgress(handle, result);
+    let report: MigrationReport;
+    try {
+      report = await result;
+    } catch (e) {
+      const desc = await handle.describe().catch(() => undefined);
+      const durationMs = desc?.closeTime ? desc.closeTime.getTime() - desc.startTime.getTime() : 0;
+      const message = e instanceof WorkflowFailedError ? rootMessage(e) : (e as Error).message;
+      if (json) console.log(JSON.stringify({ status: 'failed', workflowId, durationMs, error: message, tables: [] }));
+      else console.error(`ferry: migration ${workflowId} failed: ${message}\n${link}`);
+      return EXIT_ERROR;
+    }
+    const desc = await handle.describe();
+    report.durationMs = desc.closeTime ? desc.closeTime.getTime() - desc.startTime.getTime() : 0;
+    if (json) {
+      console.log(JSON.stringify({ status: report.status, workflowId, durationMs: report.durationMs, tables: report.tables, ...(report.warnings ? { warnings: report.warnings } : {}) }));
+    } else {
+      printReport(report, workflowId, link);
+    }
+    return report.status === 'completed' ? EXIT_OK : EXIT_DIFFERENT;
+  } catch (e) {
+    return reportError(e, json);
+  } finally {
+    await client?.connection.close();
+  }
+}
+
+/** Turns a validated job into the workflow input (URLs keep their placeholders). */
+export function toInput(job: JobSpec): MigrateInput {
+  return {
+    job: job.name ?? defaultJobName(job),
+    source: job.source,
+    target: job.target,
+    tables: job.tables,
+    chunkRows: job.chunkRows,
+    parallelism: job.parallelism,
+    onExisting: job.onExisting,
+    verify: job.verify,
+    keys: job.keys,
+  };
+}
+
+function defaultJobName(job: JobSpec): string {
+  const db = (url: string) => {
+    const u = parseConnectionUrl(url);
+    return `${u.protocol.replace(':', '').replace('postgresql', 'postgres')}-${u.pathname.replace(/^\//, '') || 'default'}`;
+  };
+  return `${db(job.source)}-to-${db(job.target)}`.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100);
+}
+
+function describeSide(url: string): string {
+  const u = parseConnectionUrl(url);
+  return `${u.protocol.replace(':', '')} ${u.host}${u.pathname}`;
+}
+
+function rootMessage(e: WorkflowFailedError): string {
+  let cause: unknown = e.cause;
+  let message = e.message;
+  while (cause instanceof Error) {
+    message = cause.message;
+    cause = cause.cause;
+    // Stop at the first application failure: its message is ferry's own, deeper causes are driver detail.
+    if ((cause as { name?: string } | undefined)?.name === 'ApplicationFailure') {
+      message = (cause as Error).message;
+      break;
+    }
+  }
+  return message;
+}
+
+function printReport(report: MigrationReport, workflowId: string, link: string): void {
+  const w = Math.max(5, ...report.tables.map((t) => `${t.source} → ${t.target}`.length));
+  console.log(`\n${report.status === 'completed' ? '✔' : '✘'} ${workflowId} ${report.status} in ${(report.durationMs / 1000).toFixed(1)} s (verify: ${report.verify})`);
+  console.log(`${'table'.padEnd(w)}  ${'copied'.padStart(12)}  ${'source'.padStart(12)}  ${'target'.padStart(12)}  verified`);
+  for (const t of report.tables) {
+    console.log(
+      `${`${t.source} → ${t.target}`.padEnd(w)}  ${fmtRows(t.rowsCopied).padStart(12)}  ${fmtRows(t.sourceRows).padStart(12)}  ${fmtRows(t.targetRows).padStart(12)}  ${t.verified ? 'yes' : 'NO'}` +
+        (t.mismatchedRanges?.length ? `  (differs in keys ${t.mismatchedRanges.join(', ')})` : ''),
+    );
+  }
+  for (const warning of report.warnings ?? []) console.log(`warning: ${warning}`);
+  console.log(link);
+}
+
+export { EXIT_ERROR };

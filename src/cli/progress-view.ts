@@ -1,0 +1,60 @@
+/**
+ * Live progress of a running migration, fed by the workflow's `progress` query: bars with rows,
+ * rows/s and ETA per table on a terminal, a line every few seconds otherwise (CI logs).
+ */
+import cliProgress from 'cli-progress';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { MigrationProgress } from '../core/report.js';
+import { progressQuery } from '../shared.js';
+import { fmtRows } from './output.js';
+
+/** Polls `handle` until `done` resolves, drawing progress to stderr. */
+export async function showProgress(handle: WorkflowHandle, done: Promise<unknown>): Promise<void> {
+  const tty = process.stderr.isTTY === true;
+  const bars = tty
+    ? new cliProgress.MultiBar(
+        { format: ' {table} [{bar}] {percentage}% | {value}/{total} rows | {rate} rows/s | ETA {eta_formatted}', hideCursor: true, clearOnComplete: false, stream: process.stderr, etaBuffer: 20 },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
+  const byTable = new Map<string, cliProgress.SingleBar>();
+  const started = Date.now();
+  let finished = false;
+  void done.finally(() => (finished = true)).catch(() => undefined);
+  let lastLine = 0;
+  while (!finished) {
+    const p = await handle.query(progressQuery).catch(() => undefined);
+    if (p) {
+      if (bars) draw(bars, byTable, p, started);
+      else if (Date.now() - lastLine > 5000) {
+        lastLine = Date.now();
+        process.stderr.write(line(p, started) + '\n');
+      }
+    }
+    await Promise.race([done.catch(() => undefined), new Promise((r) => setTimeout(r, 500))]);
+  }
+  const last = await handle.query(progressQuery).catch(() => undefined);
+  if (last && bars) draw(bars, byTable, last, started);
+  bars?.stop();
+}
+
+function draw(bars: cliProgress.MultiBar, byTable: Map<string, cliProgress.SingleBar>, p: MigrationProgress, started: number): void {
+  const secs = Math.max(0.001, (Date.now() - started) / 1000);
+  for (const t of p.tables) {
+    const total = Math.max(t.rowsTotal, t.rowsDone, 1);
+    let bar = byTable.get(t.source);
+    if (!bar) {
+      bar = bars.create(total, 0, { table: t.source.padEnd(18), rate: '0' });
+      byTable.set(t.source, bar);
+    }
+    bar.setTotal(total);
+    bar.update(t.rowsDone, { rate: fmtRows(Math.round(t.rowsDone / secs)) });
+  }
+}
+
+function line(p: MigrationProgress, started: number): string {
+  const secs = Math.max(0.001, (Date.now() - started) / 1000);
+  const parts = p.tables.map((t) => `${t.source} ${fmtRows(t.rowsDone)}/~${fmtRows(t.rowsTotal)}`);
+  const rows = p.tables.reduce((a, t) => a + t.rowsDone, 0);
+  return `[${p.phase}] ${parts.join(', ')} (${fmtRows(Math.round(rows / secs))} rows/s)`;
+}

@@ -1,0 +1,62 @@
+/**
+ * The `ferry` command line. Thin: each command lives in src/cli/.
+ */
+import { Command, Option } from 'commander';
+import { devCommand } from './cli/dev-command.js';
+import { migrateCommand, type MigrateFlags } from './cli/migrate-command.js';
+import { statusCommand } from './cli/status-command.js';
+import { runWorker } from './worker.js';
+
+const program = new Command('ferry')
+  .description('Migrate and sync PostgreSQL and MySQL/MariaDB tables as durable Temporal workflows')
+  .showHelpAfterError();
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+program
+  .command('migrate')
+  .description('copy tables (schema, data, indexes, foreign keys) from source to target and verify them')
+  .argument('[job-file]', 'YAML job file; flags override its settings')
+  .option('--source <url>', 'source URL: postgres://… or mysql://… (write secrets as ${ENV})')
+  .option('--target <url>', 'target URL')
+  .option('--tables <list>', 'comma-separated table names, or * for every base table')
+  .option('--chunk-rows <n>', 'rows per copy transaction (default 50000)')
+  .option('--parallelism <n>', 'shards copied at once (default 4)')
+  .addOption(new Option('--on-existing <mode>', 'target table already has rows (default fail)').choices(['fail', 'truncate', 'append']))
+  .addOption(new Option('--verify <mode>', 'verification after the copy (default checksum)').choices(['none', 'count', 'checksum']))
+  .option('--key <table=cols>', 'key for a table without a primary key (repeatable)', collect)
+  .option('--name <name>', 'job name (default derived from the databases)')
+  .option('--id <workflowId>', 'workflow ID (default migrate-<job name>)')
+  .option('--wait', 'follow the run with live progress and exit with its result')
+  .option('--json', 'print one JSON object as the result')
+  .action(async (file: string | undefined, flags: MigrateFlags) => {
+    process.exitCode = await migrateCommand(file, flags);
+  });
+
+program
+  .command('status')
+  .description('show the state and progress of a migration')
+  .argument('<workflowId>')
+  .option('--json', 'print JSON')
+  .action(async (id: string, flags: { json?: boolean }) => {
+    process.exitCode = await statusCommand(id, flags);
+  });
+
+program
+  .command('worker')
+  .description('run a worker (database credentials come from this process environment)')
+  .action(async () => {
+    await runWorker();
+  });
+
+program
+  .command('dev')
+  .description('start a local Temporal dev server (Web UI on :8233) and a worker')
+  .action(async () => {
+    process.exitCode = await devCommand();
+  });
+
+program.parseAsync().catch((e: unknown) => {
+  console.error(`ferry: ${(e as Error).message}`);
+  process.exitCode = 2;
+});

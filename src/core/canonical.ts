@@ -1,0 +1,133 @@
+/**
+ * Canonical forms computed in the worker for the kinds engines print differently (json, float), and
+ * the row hash shared with the SQL checksums (first 60 bits of md5, summed).
+ */
+import { createHash } from 'node:crypto';
+import type { NeutralType } from './column-model.js';
+
+/** JSON with object keys sorted and no insignificant whitespace. Numbers keep their source digits. */
+export function canonicalJson(text: string): string {
+  return stringifySorted(parseKeepingNumbers(text));
+}
+
+/** A float's canonical text: the shortest round-trip form of the value at its stored width. */
+export function canonicalFloat(text: string, bytes: 4 | 8): string {
+  const n = Number(text.trim());
+  if (Number.isNaN(n)) {
+    if (/^-?(inf|infinity)$/i.test(text.trim())) return text.trim().startsWith('-') ? '-Infinity' : 'Infinity';
+    return 'NaN';
+  }
+  const v = bytes === 4 ? Math.fround(n) : n;
+  if (Object.is(v, -0)) return '-0';
+  if (bytes === 4) return String(Number(v.toPrecision(9))) === String(v) ? String(v) : shortestFloat32(v);
+  return String(v);
+}
+
+/** Canonical text of a worker-canonicalised value, or the value unchanged for other kinds. */
+export function canonicalValue(type: NeutralType, value: string | null): string | null {
+  if (value === null) return null;
+  if (type.kind === 'json') return canonicalJson(value);
+  if (type.kind === 'float') return canonicalFloat(value, type.bytes);
+  return value;
+}
+
+/** 60-bit row hash (first 15 hex digits of md5) as a bigint; matches the SQL side. */
+export function rowHash(rowText: string): bigint {
+  return BigInt('0x' + createHash('md5').update(rowText, 'utf8').digest('hex').slice(0, 15));
+}
+
+/** The row string hashed by checksums: values joined by U+001F, null as `\N`. */
+export function checksumRowText(values: readonly (string | null)[]): string {
+  return values.map((v) => (v === null ? '\\N' : v)).join('\u001f');
+}
+
+function shortestFloat32(v: number): string {
+  for (let p = 1; p <= 9; p++) {
+    const s = v.toPrecision(p);
+    if (Math.fround(Number(s)) === v) return String(Number(s));
+  }
+  return String(v);
+}
+
+// Parses JSON keeping number literals as their source text, so 64-bit integers and long decimals
+// compare exactly instead of being rounded through a double.
+type JsonValue = null | boolean | string | { num: string } | JsonValue[] | { [k: string]: JsonValue };
+const NUM = Symbol('num');
+interface JsonNumber {
+  [NUM]: string;
+}
+
+function parseKeepingNumbers(text: string): unknown {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && /\s/.test(text[i]!)) i++;
+  };
+  const value = (): unknown => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      const obj: Record<string, unknown> = {};
+      ws();
+      if (text[i] === '}') return i++, obj;
+      for (;;) {
+        ws();
+        const k = str();
+        ws();
+        i++; // ':'
+        obj[k] = value();
+        ws();
+        if (text[i] === ',') i++;
+        else return i++, obj;
+      }
+    }
+    if (c === '[') {
+      i++;
+      const arr: unknown[] = [];
+      ws();
+      if (text[i] === ']') return i++, arr;
+      for (;;) {
+        arr.push(value());
+        ws();
+        if (text[i] === ',') i++;
+        else return i++, arr;
+      }
+    }
+    if (c === '"') return str();
+    const m = /^(true|false|null|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(i, i + 400));
+    if (!m) throw new SyntaxError(`invalid JSON at offset ${i}`);
+    i += m[0].length;
+    if (m[0] === 'true') return true;
+    if (m[0] === 'false') return false;
+    if (m[0] === 'null') return null;
+    return { [NUM]: normaliseNumber(m[0]) } satisfies JsonNumber;
+  };
+  const str = (): string => {
+    const start = i;
+    i++;
+    while (text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+    i++;
+    return JSON.parse(text.slice(start, i)) as string;
+  };
+  const v = value();
+  return v;
+}
+
+function normaliseNumber(lit: string): string {
+  // 1.0, 1e0 and 1 are the same JSON number to both engines' JSON types only when finite and exact;
+  // keep integers verbatim and normalise other literals through their shortest double form.
+  if (/^-?\d+$/.test(lit)) return lit.replace(/^-0$/, '0');
+  return String(Number(lit));
+}
+
+function stringifySorted(v: unknown): string {
+  if (v === null || typeof v === 'boolean') return String(v);
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return '[' + v.map(stringifySorted).join(',') + ']';
+  const o = v as Record<string | symbol, unknown>;
+  if (NUM in o) return (o as unknown as JsonNumber)[NUM];
+  const keys = Object.keys(o).sort();
+  return '{' + keys.map((k) => JSON.stringify(k) + ':' + stringifySorted(o[k])).join(',') + '}';
+}
+
+export type { JsonValue };

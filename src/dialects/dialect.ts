@@ -1,0 +1,131 @@
+/**
+ * The one interface every engine implements. Nothing outside src/dialects/ branches on the engine:
+ * activities call these methods and let each dialect do the engine-specific work.
+ *
+ * ## Transfer text
+ * Rows move between dialects as a byte stream in PostgreSQL's COPY text format: fields separated by
+ * TAB, rows ended by LF, NULL written `\N`, and backslash escapes `\\`, `\t`, `\n`, `\r` (readers also
+ * accept `\b`, `\f`, `\v`). Each value is in the transfer form of its neutral kind:
+ *
+ * | kind      | form                                                                  |
+ * |-----------|-----------------------------------------------------------------------|
+ * | int       | decimal digits with optional `-`                                      |
+ * | decimal   | plain decimal notation, no exponent                                   |
+ * | float     | a decimal or exponent literal, `NaN`, `Infinity`, `-Infinity`         |
+ * | bool      | `1` or `0`                                                            |
+ * | text      | the characters, UTF-8                                                 |
+ * | binary    | `\x` then lowercase hex (so `\\x00ff` in the stream)                   |
+ * | date      | `YYYY-MM-DD`                                                          |
+ * | time      | `HH:MM:SS[.ffffff]`                                                   |
+ * | timestamp | `YYYY-MM-DD HH:MM:SS[.ffffff]`; for tz=true the UTC wall clock        |
+ * | json      | JSON text (any spacing/key order)                                     |
+ * | uuid      | `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` lowercase                       |
+ *
+ * ## Checksum text
+ * {@link Dialect.checksumRange} hashes, in SQL, one string per row: the checksum form of each column
+ * joined by U+001F, NULL written `\N`. The checksum form is the transfer form made unique: decimals
+ * without trailing fractional zeros (and no trailing `.`; `-0` is `0`), times and timestamps always with
+ * six fractional digits. json and float columns are left out of the SQL checksum (engines print them
+ * differently); the caller compares them by reading them through {@link Dialect.readRange} and
+ * canonicalising in the worker (see core/canonical.ts).
+ *
+ * The row hash is the first 15 hex digits (60 bits) of md5(row string) read as an unsigned integer;
+ * a range's checksum is the decimal sum of its row hashes.
+ */
+import type { Readable } from 'node:stream';
+import type { Column, TableSchema } from '../core/column-model.js';
+import type { KeyRange, KeyTuple } from '../core/key-range.js';
+
+/** Engines ferry speaks. MariaDB is `mysql`. */
+export type Engine = 'postgres' | 'mysql';
+
+/** A range of one table, with the columns to read or write in order. */
+export interface RangeRequest {
+  /** Table name on this side. */
+  table: string;
+  /** Columns in transfer order. On the target these carry the target table's column names. */
+  columns: Column[];
+  /** Key columns (a subset of the table's columns), in key order. */
+  key: Column[];
+  range: KeyRange;
+}
+
+/** Count and checksum of a key range (see "Checksum text" above). */
+export interface RangeChecksum {
+  rows: number;
+  /** Decimal string: sum of the 60-bit row hashes. "0" for an empty range. */
+  sum: string;
+}
+
+/** What the target holds under a table name before a migration writes to it. */
+export type TargetState = 'missing' | 'empty' | 'rows';
+
+/** Options for {@link Dialect.createTable}. */
+export interface CreateTableOptions {
+  /** Native types per column name chosen by the job (overrides the mapping). */
+  typeOverrides?: Record<string, string>;
+}
+
+export interface Dialect {
+  readonly engine: Engine;
+  /** Where this connection points, for messages: engine, host and database, never credentials. */
+  readonly label: string;
+
+  /** Base tables of the connection's schema (PostgreSQL: `public` or `?schema=`) or database. */
+  listTables(): Promise<string[]>;
+
+  /**
+   * Columns, key, indexes, foreign keys and row estimate of a table. `declaredKey` replaces the
+   * detected key. Throws MissingTableError, or UnmappableTypeError for a column type it cannot model.
+   */
+  introspect(table: string, declaredKey?: string[]): Promise<TableSchema>;
+
+  /** Smallest and largest key of a single-integer-key table, or null when empty. */
+  integerKeyExtent(table: string, key: Column): Promise<{ min: string; max: string } | null>;
+
+  /**
+   * Up to `parts - 1` sorted inner boundaries that cut the table into near-equal row counts, for keys
+   * of any type (sampled by key order; text compared byte-wise).
+   */
+  sampleKeyBounds(table: string, key: Column[], parts: number): Promise<KeyTuple[]>;
+
+  /**
+   * The key of the `rows`-th row of `range` in key order, or null when the range holds fewer rows.
+   * Used to cut a shard into chunks of at most `rows` rows.
+   */
+  chunkEnd(table: string, key: Column[], range: KeyRange, rows: number): Promise<KeyTuple | null>;
+
+  /** Native DDL type for a neutral column on this engine. Throws UnmappableTypeError. */
+  nativeType(table: string, column: Column): string;
+
+  /** CREATE TABLE statement (columns, NOT NULL, primary key) for a schema; no secondary indexes or FKs. */
+  createTableSql(schema: TableSchema, options?: CreateTableOptions): string;
+
+  targetState(table: string): Promise<TargetState>;
+  /** Creates the table when missing (columns and primary key only). */
+  createTable(schema: TableSchema, options?: CreateTableOptions): Promise<void>;
+  truncate(table: string): Promise<void>;
+  /** Creates the secondary indexes of `schema` that do not exist yet. */
+  createIndexes(schema: TableSchema): Promise<void>;
+  /** Creates the foreign keys of `schema` that do not exist yet (after every table is loaded). */
+  createForeignKeys(schema: TableSchema): Promise<void>;
+
+  /** Streams the rows of a range in key order as transfer text. */
+  readRange(req: RangeRequest): Promise<Readable>;
+
+  /**
+   * Replaces the rows of `req.range` with the transfer text in `data`, in one transaction: delete the
+   * range, bulk-load, commit. Running it twice leaves the same rows as running it once. Returns the
+   * number of rows loaded.
+   */
+  writeRange(req: RangeRequest, data: Readable): Promise<number>;
+
+  /** Count and checksum of a range computed in SQL over the columns that are not json/float. */
+  checksumRange(req: RangeRequest): Promise<RangeChecksum>;
+
+  /** Exact row count of a range. */
+  countRange(table: string, key: Column[], range: KeyRange): Promise<number>;
+
+  /** Releases the connection pool. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,57 @@
+/**
+ * The bulk paths: `COPY (SELECT …) TO STDOUT` for reads and `COPY … FROM STDIN` for writes, both in
+ * transfer text, so PostgreSQL produces and parses the rows itself and ferry only moves bytes.
+ */
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import type pg from 'pg';
+import copyStreams from 'pg-copy-streams';
+
+/** Runs a COPY … TO STDOUT and returns its byte stream; the client is released when the stream ends. */
+export async function copyOut(pool: pg.Pool, sql: string): Promise<Readable> {
+  const client = await pool.connect();
+  let released = false;
+  const release = (err?: Error) => {
+    if (released) return;
+    released = true;
+    // A stream torn down mid-COPY leaves the connection unusable; drop it instead of pooling it.
+    client.release(err ?? undefined);
+  };
+  try {
+    const stream = client.query(copyStreams.to(sql));
+    stream.on('end', () => release());
+    stream.on('error', (e: Error) => release(e));
+    stream.on('close', () => release(stream.readableEnded ? undefined : new Error('copy stream closed early')));
+    return stream;
+  } catch (e) {
+    release(e as Error);
+    throw e;
+  }
+}
+
+/**
+ * In one transaction: run `deleteSql`, stream `data` into `COPY … FROM STDIN`, commit. Returns the rows
+ * copied. Any failure rolls back, so a retry starts from the same target state.
+ */
+export async function replaceWithCopy(pool: pg.Pool, deleteSql: string, copySql: string, data: Readable): Promise<number> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    await client.query(deleteSql);
+    const sink = client.query(copyStreams.from(copySql));
+    await pipeline(data, sink);
+    await client.query('COMMIT');
+    return sink.rowCount ?? 0;
+  } catch (e) {
+    try {
+      await client.query('ROLLBACK');
+    } catch (rollbackError) {
+      broken = rollbackError as Error;
+    }
+    data.destroy();
+    throw e;
+  } finally {
+    client.release(broken);
+  }
+}

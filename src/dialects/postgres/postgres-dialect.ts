@@ -1,0 +1,229 @@
+/**
+ * The PostgreSQL dialect: one pool per connection URL, every session in UTC with ISO dates so values
+ * read and written as text mean the same thing on every worker.
+ */
+import type { Readable } from 'node:stream';
+import pg from 'pg';
+import type { Column, TableSchema } from '../../core/column-model.js';
+import type { KeyRange, KeyTuple } from '../../core/key-range.js';
+import { describeUrl } from '../../job/connection-url.js';
+import type { CreateTableOptions, Dialect, RangeChecksum, RangeRequest, TargetState } from '../dialect.js';
+import { wrapPgError } from './postgres-errors.js';
+import { copyOut, replaceWithCopy } from './postgres-copy.js';
+import { byteOrderedColumns, introspectPg, listPgTables, qualified } from './postgres-introspect.js';
+import { checksumSql, keyOrderBy, keySelect, quoteIdent, rangePredicate, transferExpr, type KeyColumnSql } from './postgres-sql.js';
+import { pgTypeFor } from './postgres-types.js';
+
+// Numeric and int8 come back as strings by default; keep it that way so nothing is rounded.
+const SESSION_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO,YMD -c bytea_output=hex -c extra_float_digits=1 -c standard_conforming_strings=on';
+
+export class PostgresDialect implements Dialect {
+  readonly engine = 'postgres' as const;
+  readonly label: string;
+  private readonly byteOrdered = new Map<string, Promise<Set<string>>>();
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly schema: string,
+    label: string,
+  ) {
+    this.label = label;
+  }
+
+  /** Opens a pool for a `postgres://` URL (placeholders already expanded). `?schema=` picks the schema (default public). */
+  static open(url: string, options: { maxConnections?: number } = {}): PostgresDialect {
+    const u = new URL(url);
+    const schema = u.searchParams.get('schema') ?? 'public';
+    u.searchParams.delete('schema');
+    const pool = new pg.Pool({
+      connectionString: u.toString().replace(/^postgresql:/, 'postgres:'),
+      options: SESSION_OPTIONS,
+      max: options.maxConnections ?? 10,
+      connectionTimeoutMillis: 15_000,
+      idleTimeoutMillis: 30_000,
+    });
+    const label = describeUrl(url);
+    // An idle client losing its server must not crash the worker; the next query reconnects.
+    pool.on('error', () => undefined);
+    return new PostgresDialect(pool, schema, label);
+  }
+
+  private get where(): string {
+    return `${this.label} (schema ${this.schema})`;
+  }
+
+  private table(name: string): string {
+    return qualified(this.schema, name);
+  }
+
+  private async run<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw wrapPgError(e, this.label, what);
+    }
+  }
+
+  private async keySql(table: string, key: Column[]): Promise<KeyColumnSql[]> {
+    let cached = this.byteOrdered.get(table);
+    if (!cached) {
+      cached = byteOrderedColumns(this.pool, this.schema, table);
+      this.byteOrdered.set(table, cached);
+    }
+    const ordered = await cached;
+    return key.map((column) => ({ column, byteOrdered: ordered.has(column.name) }));
+  }
+
+  listTables(): Promise<string[]> {
+    return this.run('listing tables', () => listPgTables(this.pool, this.schema));
+  }
+
+  introspect(table: string, declaredKey?: string[]): Promise<TableSchema> {
+    return this.run(`reading table "${table}"`, () => introspectPg(this.pool, this.schema, table, this.where, declaredKey));
+  }
+
+  integerKeyExtent(table: string, key: Column): Promise<{ min: string; max: string } | null> {
+    return this.run(`reading key extent of "${table}"`, async () => {
+      const k = quoteIdent(key.name);
+      const r = await this.pool.query<{ min: string | null; max: string | null }>(
+        `SELECT min(${k})::text AS min, max(${k})::text AS max FROM ${this.table(table)}`,
+      );
+      const row = r.rows[0];
+      return row?.min != null && row.max != null ? { min: row.min, max: row.max } : null;
+    });
+  }
+
+  sampleKeyBounds(table: string, key: Column[], parts: number): Promise<KeyTuple[]> {
+    return this.run(`sampling keys of "${table}"`, async () => {
+      const ks = await this.keySql(table, key);
+      const total = await this.countRange(table, key, { lo: null, hi: null });
+      const bounds: KeyTuple[] = [];
+      for (let i = 1; i < parts && total > 0; i++) {
+        const offset = Math.floor((i * total) / parts) - 1;
+        if (offset < 0) continue;
+        const r = await this.pool.query({
+          text: `SELECT ${keySelect(ks)} FROM ${this.table(table)} ORDER BY ${keyOrderBy(ks)} LIMIT 1 OFFSET ${offset}`,
+          rowMode: 'array',
+        });
+        const row = r.rows[0] as string[] | undefined;
+        if (row && !bounds.some((b) => JSON.stringify(b) === JSON.stringify(row))) bounds.push(row);
+      }
+      return bounds;
+    });
+  }
+
+  chunkEnd(table: string, key: Column[], range: KeyRange, rows: number): Promise<KeyTuple | null> {
+    return this.run(`finding the next chunk of "${table}"`, async () => {
+      const ks = await this.keySql(table, key);
+      const r = await this.pool.query({
+        text:
+          `SELECT ${keySelect(ks)} FROM ${this.table(table)} WHERE ${rangePredicate(ks, range)} ` +
+          `ORDER BY ${keyOrderBy(ks)} LIMIT 1 OFFSET ${Math.max(0, rows - 1)}`,
+        rowMode: 'array',
+      });
+      return (r.rows[0] as string[] | undefined) ?? null;
+    });
+  }
+
+  nativeType(_table: string, column: Column): string {
+    return pgTypeFor(column);
+  }
+
+  createTableSql(schema: TableSchema, options: CreateTableOptions = {}): string {
+    const cols = schema.columns.map(
+      (c) => `  ${quoteIdent(c.name)} ${options.typeOverrides?.[c.name] ?? this.nativeType(schema.name, c)}${c.nullable ? '' : ' NOT NULL'}`,
+    );
+    if (schema.primaryKey.length > 0 && schema.hasPrimaryKey) {
+      cols.push(`  PRIMARY KEY (${schema.primaryKey.map(quoteIdent).join(', ')})`);
+    }
+    return `CREATE TABLE IF NOT EXISTS ${this.table(schema.name)} (\n${cols.join(',\n')}\n)`;
+  }
+
+  targetState(table: string): Promise<TargetState> {
+    return this.run(`checking target table "${table}"`, async () => {
+      const exists = await this.pool.query(
+        `SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r','p')`,
+        [this.schema, table],
+      );
+      if (exists.rowCount === 0) return 'missing';
+      const any = await this.pool.query(`SELECT 1 FROM ${this.table(table)} LIMIT 1`);
+      return any.rowCount === 0 ? 'empty' : 'rows';
+    });
+  }
+
+  async createTable(schema: TableSchema, options?: CreateTableOptions): Promise<void> {
+    await this.run(`creating table "${schema.name}"`, () => this.pool.query(this.createTableSql(schema, options)));
+  }
+
+  async truncate(table: string): Promise<void> {
+    await this.run(`truncating "${table}"`, () => this.pool.query(`TRUNCATE ${this.table(table)}`));
+  }
+
+  async createIndexes(schema: TableSchema): Promise<void> {
+    for (const ix of schema.indexes) {
+      // Index names are unique per schema in PostgreSQL but per table in MySQL: prefix with the table.
+      const name = (ix.name.startsWith(schema.name) ? ix.name : `${schema.name}_${ix.name}`).slice(0, 63);
+      await this.run(`creating index ${name}`, () =>
+        this.pool.query(
+          `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${this.table(schema.name)} (${ix.columns.map(quoteIdent).join(', ')})`,
+        ),
+      );
+    }
+  }
+
+  async createForeignKeys(schema: TableSchema): Promise<void> {
+    for (const fk of schema.foreignKeys) {
+      await this.run(`creating foreign key ${fk.name} on "${schema.name}"`, async () => {
+        const exists = await this.pool.query(
+          `SELECT 1 FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = $1 AND c.relname = $2 AND con.conname = $3`,
+          [this.schema, schema.name, fk.name],
+        );
+        if (exists.rowCount) return;
+        await this.pool.query(
+          `ALTER TABLE ${this.table(schema.name)} ADD CONSTRAINT ${quoteIdent(fk.name)} FOREIGN KEY (${fk.columns.map(quoteIdent).join(', ')}) ` +
+            `REFERENCES ${this.table(fk.refTable)} (${fk.refColumns.map(quoteIdent).join(', ')}) ON DELETE ${fk.onDelete} ON UPDATE ${fk.onUpdate}`,
+        );
+      });
+    }
+  }
+
+  readRange(req: RangeRequest): Promise<Readable> {
+    return this.run(`reading "${req.table}"`, async () => {
+      const ks = await this.keySql(req.table, req.key);
+      const sql =
+        `COPY (SELECT ${req.columns.map(transferExpr).join(', ')} FROM ${this.table(req.table)} ` +
+        `WHERE ${rangePredicate(ks, req.range)} ORDER BY ${keyOrderBy(ks)}) TO STDOUT`;
+      return copyOut(this.pool, sql);
+    });
+  }
+
+  writeRange(req: RangeRequest, data: Readable): Promise<number> {
+    return this.run(`writing "${req.table}"`, async () => {
+      const ks = await this.keySql(req.table, req.key);
+      const del = `DELETE FROM ${this.table(req.table)} WHERE ${rangePredicate(ks, req.range)}`;
+      const copy = `COPY ${this.table(req.table)} (${req.columns.map((c) => quoteIdent(c.name)).join(', ')}) FROM STDIN`;
+      return replaceWithCopy(this.pool, del, copy, data);
+    });
+  }
+
+  checksumRange(req: RangeRequest): Promise<RangeChecksum> {
+    return this.run(`checksumming "${req.table}"`, async () => {
+      const ks = await this.keySql(req.table, req.key);
+      const r = await this.pool.query<{ rows: string; sum: string }>(checksumSql(this.table(req.table), req.columns, ks, req.range));
+      return { rows: Number(r.rows[0]?.rows ?? 0), sum: r.rows[0]?.sum ?? '0' };
+    });
+  }
+
+  countRange(table: string, key: Column[], range: KeyRange): Promise<number> {
+    return this.run(`counting "${table}"`, async () => {
+      const ks = await this.keySql(table, key);
+      const r = await this.pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${this.table(table)} WHERE ${rangePredicate(ks, range)}`);
+      return Number(r.rows[0]?.n ?? 0);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * SQL text for PostgreSQL: identifier quoting, key-range predicates, and the per-kind expressions that
+ * produce transfer text and checksum text (see ../dialect.ts).
+ */
+import pg from 'pg';
+import type { Column, NeutralType } from '../../core/column-model.js';
+import { needsWorkerCanonical } from '../../core/column-model.js';
+import type { KeyRange, KeyTuple } from '../../core/key-range.js';
+
+/** Quotes an identifier; embedded double quotes are doubled. */
+export function quoteIdent(name: string): string {
+  return '"' + name.replace(/"/g, '""') + '"';
+}
+
+/** Quotes a value as a string literal (standard_conforming_strings is on for every ferry session). */
+export function quoteLiteral(value: string): string {
+  return pg.escapeLiteral(value);
+}
+
+/** Key columns that need `COLLATE "C"` to sort byte-wise (text whose collation is not already byte order). */
+export interface KeyColumnSql {
+  column: Column;
+  /** True when the column's collation already sorts by bytes (C, POSIX, C.UTF-8). */
+  byteOrdered: boolean;
+}
+
+function keyExpr(k: KeyColumnSql): string {
+  const q = quoteIdent(k.column.name);
+  return k.column.type.kind === 'text' && !k.byteOrdered ? `${q} COLLATE "C"` : q;
+}
+
+function tuple(values: string[]): string {
+  return values.length === 1 ? values[0]! : `(${values.join(', ')})`;
+}
+
+/** `ORDER BY` list for the key. */
+export function keyOrderBy(key: KeyColumnSql[]): string {
+  return key.map(keyExpr).join(', ');
+}
+
+/** Key column list, used where a tuple of the key expressions is selected. */
+export function keySelect(key: KeyColumnSql[]): string {
+  return key.map((k) => `${quoteIdent(k.column.name)}::text`).join(', ');
+}
+
+/**
+ * `lo < key <= hi` with literals inlined (COPY cannot take parameters). Row-value comparison keeps
+ * composite keys in lexicographic order.
+ */
+export function rangePredicate(key: KeyColumnSql[], range: KeyRange): string {
+  const lhs = tuple(key.map(keyExpr));
+  const lit = (t: KeyTuple) => tuple(t.map(quoteLiteral));
+  const parts: string[] = [];
+  if (range.lo) parts.push(`${lhs} > ${lit(range.lo)}`);
+  if (range.hi) parts.push(`${lhs} <= ${lit(range.hi)}`);
+  return parts.length > 0 ? parts.join(' AND ') : 'TRUE';
+}
+
+/** Expression yielding a column's transfer text (PostgreSQL's own output is already transfer text for most kinds). */
+export function transferExpr(column: Column): string {
+  const q = quoteIdent(column.name);
+  switch (column.type.kind) {
+    case 'bool':
+      return `${q}::int`;
+    case 'timestamp':
+      return column.type.tz ? `(${q} AT TIME ZONE 'UTC')` : q;
+    default:
+      return q;
+  }
+}
+
+/** Expression yielding a column's checksum text, or null for kinds compared in the worker. */
+export function checksumExpr(column: Column): string | null {
+  const q = quoteIdent(column.name);
+  const t: NeutralType = column.type;
+  if (needsWorkerCanonical(t)) return null;
+  switch (t.kind) {
+    case 'decimal':
+      return `trim_scale(${q})::text`;
+    case 'bool':
+      return `${q}::int::text`;
+    case 'binary':
+      return `'\\x' || encode(${q}, 'hex')`;
+    case 'date':
+      return `to_char(${q}, 'YYYY-MM-DD')`;
+    case 'time':
+      return `to_char(date '2000-01-01' + ${q}, 'HH24:MI:SS.US')`;
+    case 'timestamp':
+      return t.tz ? `to_char(${q} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')` : `to_char(${q}, 'YYYY-MM-DD HH24:MI:SS.US')`;
+    default:
+      return `${q}::text`;
+  }
+}
+
+/** `SELECT count(*), sum(60-bit md5 prefix)` over a range, following the checksum-text rules. */
+export function checksumSql(tableSql: string, columns: Column[], key: KeyColumnSql[], range: KeyRange): string {
+  const exprs = columns.map(checksumExpr).filter((e): e is string => e !== null);
+  const row = exprs.length > 0 ? `concat_ws(chr(31), ${exprs.map((e) => `coalesce(${e}, '\\N')`).join(', ')})` : `''`;
+  return (
+    `SELECT count(*)::text AS rows, coalesce(sum(('x' || substr(md5(${row}), 1, 15))::bit(60)::bigint), 0)::text AS sum ` +
+    `FROM ${tableSql} WHERE ${rangePredicate(key, range)}`
+  );
+}

@@ -1,0 +1,87 @@
+/**
+ * ferry's error classes. Each carries the context a user needs to fix the problem; activities turn
+ * the permanent ones into non-retryable ApplicationFailures (see activities/failures.ts).
+ */
+
+/** Base class: every ferry error says what went wrong and how to fix it. */
+export class FerryError extends Error {
+  /** True when retrying cannot help (bad input, missing object, wrong credentials). */
+  readonly permanent: boolean = true;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Thrown when a job file or job flags fail validation. `field` is the dotted path of the bad setting. */
+export class JobSpecError extends FerryError {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(field ? `${field}: ${message}` : message);
+  }
+}
+
+/** Thrown when a connection URL cannot be parsed or names an engine ferry does not support. */
+export class ConnectionUrlError extends FerryError {}
+
+/** Thrown when a `${NAME}` placeholder in a connection URL has no value in the worker's environment. */
+export class MissingEnvError extends FerryError {
+  constructor(readonly variable: string) {
+    super(`environment variable ${variable} is not set on the worker; export it before starting \`ferry worker\``);
+  }
+}
+
+/** Thrown when a table named in a job does not exist on the source. */
+export class MissingTableError extends FerryError {
+  constructor(
+    readonly table: string,
+    where: string,
+  ) {
+    super(`table "${table}" does not exist in ${where}; check --tables (use * for every table)`);
+  }
+}
+
+/** Thrown when a table has no primary key and no unique not-null key to split and compare it by. */
+export class NoKeyError extends FerryError {
+  constructor(readonly table: string) {
+    super(
+      `table "${table}" has no primary key or unique not-null key; name one with --key ${table}=col[,col...] ` +
+        `(or keys: { ${table}: [col] } in the job file)`,
+    );
+  }
+}
+
+/** Thrown when a column's type has no mapping to the target engine. */
+export class UnmappableTypeError extends FerryError {
+  constructor(
+    readonly table: string,
+    readonly column: string,
+    readonly type: string,
+  ) {
+    super(`column ${table}.${column} has type ${type}, which ferry cannot map yet; exclude the table or change the column type`);
+  }
+}
+
+/** Thrown when the target table exists with rows and the job says `onExisting: fail`. */
+export class TargetNotEmptyError extends FerryError {
+  constructor(readonly table: string) {
+    super(
+      `target table "${table}" already exists and holds rows; pass --on-existing truncate to replace them ` +
+        `or --on-existing append to add to them`,
+    );
+  }
+}
+
+/** Thrown when a database refuses the credentials or the connection. `permanent` is false for network faults. */
+export class ConnectionError extends FerryError {
+  override readonly permanent: boolean;
+  constructor(message: string, permanent: boolean, options?: { cause?: unknown }) {
+    super(message, options);
+    this.permanent = permanent;
+  }
+}
+
+/** Thrown when the Temporal CLI is needed and neither found nor buildable. */
+export class TemporalCliError extends FerryError {}

@@ -1,0 +1,77 @@
+/**
+ * The job: what to copy from where to where, validated with zod so every mistake names its field.
+ * Pure: no Temporal, no drivers.
+ */
+import { z } from 'zod';
+import { JobSpecError } from '../errors.js';
+import { hasLiteralPassword, parseConnectionUrl } from './connection-url.js';
+
+const tableName = z.string().min(1, 'must not be empty');
+
+const connectionUrl = z.string().superRefine((url, ctx) => {
+  try {
+    parseConnectionUrl(url);
+  } catch (e) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: (e as Error).message });
+    return;
+  }
+  if (hasLiteralPassword(url)) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      message:
+        'contains a literal password, which would be stored in the workflow history; write it as ${FERRY_PASSWORD} ' +
+        '(any variable name) and export that variable where the worker runs',
+    });
+  }
+});
+
+/** Defaults (stated in TSDoc of {@link JobSpec}). */
+export const JOB_DEFAULTS = {
+  chunkRows: 50_000,
+  parallelism: 4,
+  onExisting: 'fail',
+  verify: 'checksum',
+} as const;
+
+export const jobSpecSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, ".", "_" or "-" (at most 100)')
+      .optional(),
+    source: connectionUrl,
+    target: connectionUrl,
+    tables: z.union([z.literal('*'), z.array(tableName).min(1, 'list at least one table, or "*"')]),
+    chunkRows: z.number().int().min(1).max(10_000_000).default(JOB_DEFAULTS.chunkRows),
+    parallelism: z.number().int().min(1).max(256).default(JOB_DEFAULTS.parallelism),
+    onExisting: z.enum(['fail', 'truncate', 'append']).default(JOB_DEFAULTS.onExisting),
+    verify: z.enum(['none', 'count', 'checksum']).default(JOB_DEFAULTS.verify),
+    keys: z.record(tableName, z.array(z.string().min(1)).min(1)).default({}),
+  })
+  .strict();
+
+/**
+ * A validated job.
+ * - `tables`: names in the source schema/database, or `"*"` for every base table.
+ * - `chunkRows` (default 50 000): rows per copy transaction.
+ * - `parallelism` (default 4): shards copied at once.
+ * - `onExisting` (default `fail`): what to do when a target table already holds rows.
+ * - `verify` (default `checksum`): `none`, `count`, or counts plus checksums per shard.
+ * - `keys`: a key for tables without a primary key, `{ table: [col, ...] }`.
+ */
+export type JobSpec = z.infer<typeof jobSpecSchema>;
+
+/** Validates raw job settings (from YAML or flags), throwing JobSpecError naming the first bad field. */
+export function parseJobSpec(raw: unknown): JobSpec {
+  const result = jobSpecSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = issue.path.join('.');
+  let message = issue.message;
+  if (issue.code === 'unrecognized_keys') {
+    message = `unknown setting${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; expected ${Object.keys(jobSpecSchema.shape).join(', ')}`;
+  } else if (issue.code === 'invalid_type') {
+    message = issue.received === 'undefined' ? `is required (expected ${issue.expected})` : `expected ${issue.expected}, got ${issue.received}`;
+  }
+  throw new JobSpecError(field || 'job', message);
+}

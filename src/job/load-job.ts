@@ -1,0 +1,84 @@
+/**
+ * Builds a JobSpec from a YAML job file and/or command-line flags (flags win), with errors that name
+ * the file, line or flag at fault.
+ */
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import { JobSpecError } from '../errors.js';
+import { parseJobSpec, type JobSpec } from './job-spec.js';
+
+/** Job settings as the CLI flags carry them (all optional; strings as typed). */
+export interface JobFlags {
+  source?: string;
+  target?: string;
+  tables?: string;
+  chunkRows?: string;
+  parallelism?: string;
+  onExisting?: string;
+  verify?: string;
+  key?: string[];
+  name?: string;
+}
+
+/** Reads and parses a YAML job file into a plain object (not yet validated). */
+export function readJobFile(path: string): Record<string, unknown> {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (cause) {
+    throw new JobSpecError('', `cannot read job file ${path}: ${(cause as Error).message}`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new JobSpecError('', `job file ${path} is not valid UTF-8; save it as UTF-8`);
+  }
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const err = doc.errors[0];
+  if (err) {
+    const where = err.linePos?.[0] ? ` at line ${err.linePos[0].line}, column ${err.linePos[0].col}` : '';
+    throw new JobSpecError('', `job file ${path} is not valid YAML${where}: ${err.message.split('\n')[0]}`);
+  }
+  const value: unknown = doc.toJS();
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new JobSpecError('', `job file ${path} must be a YAML mapping of settings (source:, target:, tables:, …)`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Merges a job file (optional) with flags and validates the result. */
+export function loadJob(file: string | undefined, flags: JobFlags): JobSpec {
+  const raw: Record<string, unknown> = file ? readJobFile(file) : {};
+  if (flags.name !== undefined) raw.name = flags.name;
+  if (flags.source !== undefined) raw.source = flags.source;
+  if (flags.target !== undefined) raw.target = flags.target;
+  if (flags.tables !== undefined) raw.tables = parseTablesFlag(flags.tables);
+  if (flags.chunkRows !== undefined) raw.chunkRows = parseIntFlag('--chunk-rows', flags.chunkRows);
+  if (flags.parallelism !== undefined) raw.parallelism = parseIntFlag('--parallelism', flags.parallelism);
+  if (flags.onExisting !== undefined) raw.onExisting = flags.onExisting;
+  if (flags.verify !== undefined) raw.verify = flags.verify;
+  if (flags.key && flags.key.length > 0) {
+    const keys = { ...((raw.keys as Record<string, string[]> | undefined) ?? {}) };
+    for (const k of flags.key) {
+      const m = /^([^=]+)=(.+)$/.exec(k);
+      if (!m) throw new JobSpecError('--key', `expected table=col[,col...], got "${k}"`);
+      keys[m[1]!.trim()] = m[2]!.split(',').map((c) => c.trim());
+    }
+    raw.keys = keys;
+  }
+  return parseJobSpec(raw);
+}
+
+function parseTablesFlag(value: string): string[] | '*' {
+  if (value.trim() === '*') return '*';
+  return value
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t.length > 0);
+}
+
+function parseIntFlag(flag: string, value: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new JobSpecError(flag, `expected a positive whole number, got "${value}"`);
+  return Number(value);
+}

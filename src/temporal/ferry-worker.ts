@@ -1,0 +1,55 @@
+/**
+ * Builds a ferry worker: workflows bundled from src/workflows, activities bound to one set of
+ * database pools that are closed when the worker stops.
+ */
+import { fileURLToPath } from 'node:url';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../activities/index.js';
+import { DialectCache } from '../dialects/index.js';
+import { DEFAULT_TASK_QUEUE } from '../shared.js';
+
+/** Options of {@link createFerryWorker}. */
+export interface FerryWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  /** Default: FERRY_TASK_QUEUE or `ferry`. */
+  taskQueue?: string;
+  /** Activities run at once by this worker (default FERRY_MAX_ACTIVITIES or 8). */
+  maxConcurrentActivities?: number;
+  /** Name reported in chunk results (default hostname:pid). */
+  workerName?: string;
+}
+
+/** The task queue from the environment or the default. */
+export function taskQueue(): string {
+  return process.env['FERRY_TASK_QUEUE'] || DEFAULT_TASK_QUEUE;
+}
+
+/** Path of the workflows entry, `.ts` under vitest and `.js` once compiled. */
+export function workflowsPath(): string {
+  const self = fileURLToPath(import.meta.url);
+  const ext = self.endsWith('.ts') ? '.ts' : '.js';
+  return fileURLToPath(new URL(`../workflows/index${ext}`, import.meta.url));
+}
+
+/** A worker plus the pools its activities use; call `close()` after `run()` resolves. */
+export interface FerryWorker {
+  worker: Worker;
+  close(): Promise<void>;
+}
+
+/** Creates a worker on the ferry task queue with ferry's workflows and activities. */
+export async function createFerryWorker(opts: FerryWorkerOptions): Promise<FerryWorker> {
+  const dialects = new DialectCache();
+  const worker = await Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue ?? taskQueue(),
+    workflowsPath: workflowsPath(),
+    activities: createActivities({ dialects, ...(opts.workerName ? { workerName: opts.workerName } : {}) }),
+    maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities ?? Number(process.env['FERRY_MAX_ACTIVITIES'] || 8),
+    // Cancellation must reach running copy activities promptly so their transactions roll back.
+    shutdownGraceTime: '10 seconds',
+  });
+  return { worker, close: () => dialects.closeAll() };
+}

@@ -1,0 +1,3 @@
+/** Workflow entry point bundled by the worker: every workflow type ferry registers. */
+export { migrate } from './migrate.js';
+export { copyShard } from './copy-shard.js';
