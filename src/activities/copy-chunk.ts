@@ -3,7 +3,7 @@
  * written to the target in one transaction that first deletes the chunk's key range. A retry (after a
  * crash before or after the commit) therefore leaves exactly the rows one success would.
  */
-import { PassThrough } from 'node:stream';
+import { Transform } from 'node:stream';
 import { Context } from '@temporalio/activity';
 import type { Column } from '../core/column-model.js';
 import { describeRange, type KeyRange, type KeyTuple } from '../core/key-range.js';
@@ -51,11 +51,14 @@ export async function copyChunk(deps: ActivityDeps, input: CopyChunkInput): Prom
 
     const chunk: KeyRange = { lo: input.range.lo, hi: end ?? input.range.hi };
     const data = await source.readRange({ table: input.table, columns: input.columns, key: input.key, range: chunk });
-    const metered = new PassThrough({ highWaterMark: 1 << 20 });
     let bytes = 0;
-    metered.on('data', (b: Buffer) => {
-      bytes += b.length;
-      ctx.heartbeat({ end, bytes } satisfies ChunkHeartbeat);
+    // Counts bytes on their way through (a 'data' listener would drain the stream before the writer reads it).
+    const metered = new Transform({
+      transform(b: Buffer, _enc, done) {
+        bytes += b.length;
+        ctx.heartbeat({ end, bytes } satisfies ChunkHeartbeat);
+        done(null, b);
+      },
     });
     data.on('error', (e) => metered.destroy(e));
     // Cancellation (or a lost heartbeat) aborts the stream; the target transaction then rolls back.

@@ -2,7 +2,8 @@
  * `ferry migrate`: validates the job on the client (which never connects to a database), starts the
  * `migrate` workflow, and either returns its ID and Web UI link or follows it to the end.
  */
-import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { failureMessage } from './failure-message.js';
 import type { MigrateInput, MigrationReport } from '../core/report.js';
 import type { JobSpec } from '../job/job-spec.js';
 import { loadJob, type JobFlags } from '../job/load-job.js';
@@ -66,7 +67,7 @@ export async function migrateCommand(file: string | undefined, flags: MigrateFla
     } catch (e) {
       const desc = await handle.describe().catch(() => undefined);
       const durationMs = desc?.closeTime ? desc.closeTime.getTime() - desc.startTime.getTime() : 0;
-      const message = e instanceof WorkflowFailedError ? rootMessage(e) : (e as Error).message;
+      const message = failureMessage(e);
       if (json) console.log(JSON.stringify({ status: 'failed', workflowId, durationMs, error: message, tables: [] }));
       else console.error(`ferry: migration ${workflowId} failed: ${message}\n${link}`);
       return EXIT_ERROR;
@@ -112,21 +113,6 @@ function defaultJobName(job: JobSpec): string {
 function describeSide(url: string): string {
   const u = parseConnectionUrl(url);
   return `${u.protocol.replace(':', '')} ${u.host}${u.pathname}`;
-}
-
-function rootMessage(e: WorkflowFailedError): string {
-  let cause: unknown = e.cause;
-  let message = e.message;
-  while (cause instanceof Error) {
-    message = cause.message;
-    cause = cause.cause;
-    // Stop at the first application failure: its message is ferry's own, deeper causes are driver detail.
-    if ((cause as { name?: string } | undefined)?.name === 'ApplicationFailure') {
-      message = (cause as Error).message;
-      break;
-    }
-  }
-  return message;
 }
 
 function printReport(report: MigrationReport, workflowId: string, link: string): void {

@@ -51,7 +51,6 @@ function shortestFloat32(v: number): string {
 
 // Parses JSON keeping number literals as their source text, so 64-bit integers and long decimals
 // compare exactly instead of being rounded through a double.
-type JsonValue = null | boolean | string | { num: string } | JsonValue[] | { [k: string]: JsonValue };
 const NUM = Symbol('num');
 interface JsonNumber {
   [NUM]: string;
@@ -109,8 +108,7 @@ function parseKeepingNumbers(text: string): unknown {
     i++;
     return JSON.parse(text.slice(start, i)) as string;
   };
-  const v = value();
-  return v;
+  return value();
 }
 
 function normaliseNumber(lit: string): string {
@@ -129,5 +127,3 @@ function stringifySorted(v: unknown): string {
   const keys = Object.keys(o).sort();
   return '{' + keys.map((k) => JSON.stringify(k) + ':' + stringifySorted(o[k])).join(',') + '}';
 }
-
-export type { JsonValue };

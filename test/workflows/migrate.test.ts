@@ -1,0 +1,156 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowFailedError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MigrateInput, MigrationReport } from '../../src/core/report.js';
+import { progressQuery } from '../../src/shared.js';
+import { failureMessage } from '../../src/cli/failure-message.js';
+import { PG_URL, pgExec } from '../helpers/databases.js';
+import { startTestEnv, startTestWorker } from '../helpers/temporal.js';
+
+let env: TestWorkflowEnvironment;
+const TARGET = PG_URL.replace(/\/test$/, '/ferry_wf_target');
+
+const input = (over: Partial<MigrateInput> = {}): MigrateInput => ({
+  job: 'wf-test',
+  source: PG_URL,
+  target: TARGET,
+  tables: ['ferry_wf_items'],
+  chunkRows: 300,
+  parallelism: 3,
+  onExisting: 'truncate',
+  verify: 'checksum',
+  keys: {},
+  ...over,
+});
+
+beforeAll(async () => {
+  await pgExec(`DROP DATABASE IF EXISTS ferry_wf_target`);
+  await pgExec(`CREATE DATABASE ferry_wf_target`);
+  await pgExec(`DROP TABLE IF EXISTS ferry_wf_items, ferry_wf_nokey`);
+  await pgExec(`CREATE TABLE ferry_wf_items (id bigint PRIMARY KEY, name text NOT NULL, price numeric(10,2), at timestamptz, doc jsonb)`);
+  await pgExec(
+    `INSERT INTO ferry_wf_items SELECT g, 'item ' || g, g * 1.25, timestamptz '2024-01-01 00:00:00+00' + g * interval '1 minute', jsonb_build_object('g', g) FROM generate_series(1, 2000) g`,
+  );
+  await pgExec(`CREATE TABLE ferry_wf_nokey (a int, b text)`);
+  env = await startTestEnv();
+});
+
+afterAll(async () => {
+  await env?.teardown();
+  await pgExec(`DROP TABLE IF EXISTS ferry_wf_items, ferry_wf_nokey`);
+  await pgExec(`DROP DATABASE IF EXISTS ferry_wf_target WITH (FORCE)`);
+});
+
+async function targetRows(): Promise<number> {
+  const { Client } = (await import('pg')).default;
+  const c = new Client({ connectionString: TARGET });
+  await c.connect();
+  try {
+    const r = await c.query(`SELECT count(*)::int AS n, count(DISTINCT id)::int AS d FROM ferry_wf_items`);
+    expect(r.rows[0].n).toBe(r.rows[0].d);
+    return r.rows[0].n as number;
+  } finally {
+    await c.end();
+  }
+}
+
+describe('migrate workflow (real dev server, real PostgreSQL)', () => {
+  it('copies in shards and chunks, reports progress, and verifies', async () => {
+    const w = await startTestWorker(env, 'wf-happy');
+    try {
+      const handle = await env.client.workflow.start('migrate', { taskQueue: 'wf-happy', workflowId: 'wf-happy', args: [input()] });
+      const report = (await handle.result()) as MigrationReport;
+      expect(report, JSON.stringify(report)).toMatchObject({ status: 'completed' });
+      expect(report.tables).toEqual([
+        { source: 'ferry_wf_items', target: 'ferry_wf_items', rowsCopied: 2000, sourceRows: 2000, targetRows: 2000, verified: true },
+      ]);
+      const progress = await handle.query(progressQuery);
+      expect(progress.phase).toBe('done');
+      expect(progress.tables[0]).toMatchObject({ rowsDone: 2000, shardsDone: 3, shardsTotal: 3 });
+      // Children carry deterministic IDs <parent>/<table>/<shard>.
+      const child = await env.client.workflow.getHandle('wf-happy/ferry_wf_items/0').describe();
+      expect(child.status.name).toBe('COMPLETED');
+      expect(await targetRows()).toBe(2000);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it('retries a chunk that committed but failed before reporting, without duplicates', async () => {
+    let failed = 0;
+    const w = await startTestWorker(env, 'wf-retry', (real) => ({
+      copyChunk: async (i) => {
+        const r = await real.copyChunk(i);
+        // The commit happened; now the "worker dies" before Temporal hears of it, twice.
+        if (failed < 2) {
+          failed++;
+          throw ApplicationFailure.retryable('simulated crash after commit');
+        }
+        return r;
+      },
+    }));
+    try {
+      const report = (await env.client.workflow.execute('migrate', {
+        taskQueue: 'wf-retry',
+        workflowId: 'wf-retry',
+        args: [input({ parallelism: 1 })],
+      })) as MigrationReport;
+      expect(failed).toBe(2);
+      expect(report.tables[0]).toMatchObject({ rowsCopied: 2000, targetRows: 2000, verified: true });
+      expect(await targetRows()).toBe(2000);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it('detects a target that differs from the source', async () => {
+    const w = await startTestWorker(env, 'wf-diff', (real) => ({
+      verifyShard: async (i) => {
+        // Tamper with one target row after the copy, before verification reads it.
+        await pgExec(`SELECT 1`);
+        const { Client } = (await import('pg')).default;
+        const c = new Client({ connectionString: TARGET });
+        await c.connect();
+        await c.query(`UPDATE ferry_wf_items SET name = 'tampered' WHERE id = 7`);
+        await c.end();
+        return real.verifyShard(i);
+      },
+    }));
+    try {
+      const report = (await env.client.workflow.execute('migrate', { taskQueue: 'wf-diff', workflowId: 'wf-diff', args: [input()] })) as MigrationReport;
+      expect(report.status).toBe('failed');
+      expect(report.tables[0]?.verified).toBe(false);
+      expect(report.tables[0]?.mismatchedRanges).toEqual(['(-∞, 666]']);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it('refuses a table without a key, naming it and the way out, without retrying', async () => {
+    const w = await startTestWorker(env, 'wf-nokey');
+    try {
+      const err = await env.client.workflow
+        .execute('migrate', { taskQueue: 'wf-nokey', workflowId: 'wf-nokey', args: [input({ tables: ['ferry_wf_nokey'] })] })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(WorkflowFailedError);
+      const msg = failureMessage(err);
+      expect(msg).toContain('"ferry_wf_nokey" has no primary key');
+      expect(msg).toContain('--key ferry_wf_nokey=');
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it('refuses to write into a target table that holds rows when onExisting is fail', async () => {
+    const w = await startTestWorker(env, 'wf-exist');
+    try {
+      const err = await env.client.workflow
+        .execute('migrate', { taskQueue: 'wf-exist', workflowId: 'wf-exist', args: [input({ onExisting: 'fail' })] })
+        .catch((e: unknown) => e);
+      expect(failureMessage(err)).toMatch(/already exists and holds rows; pass --on-existing truncate/);
+    } finally {
+      await w.stop();
+    }
+  });
+});
