@@ -46,7 +46,7 @@ export async function createPgSource(): Promise<void> {
 
 /** Creates the same tables natively in MariaDB database `test`. */
 export async function createMysqlSource(): Promise<void> {
-  await mysqlExec(`SET time_zone = '+00:00';
+  await mysqlExec(`SET time_zone = '+00:00'; SET SESSION max_recursive_iterations = 100000;
     DROP TABLE IF EXISTS e2e_lines, e2e_orders, e2e_tags;
     CREATE TABLE e2e_orders (id bigint PRIMARY KEY, customer_id int NOT NULL, status varchar(20) NOT NULL,
       amount decimal(12,2) NOT NULL, created_at datetime(6) NOT NULL, note text, payload json, flag boolean NOT NULL,

@@ -24,8 +24,8 @@ function sortJson(v: unknown): unknown {
 
 function norm(kind: DumpKind, v: unknown): string | null {
   if (v === null || v === undefined) return null;
-  if (Buffer.isBuffer(v)) return kind === 'binary' ? v.toString('hex') : v.toString('utf8');
-  const s = String(v);
+  if (Buffer.isBuffer(v) && kind === 'binary') return v.toString('hex');
+  const s = Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
   switch (kind) {
     case 'int':
       return BigInt(s).toString();
@@ -74,7 +74,8 @@ export async function dumpMysql(url: string, spec: DumpSpec): Promise<string[]> 
   const c = await mysql.createConnection({
     uri: url,
     timezone: 'Z',
-    typeCast: (field, next) => (field.type === 'BLOB' || field.type === 'GEOMETRY' ? next() : field.string()),
+    // Raw bytes for blob-typed columns (text and JSON columns are blobs on the wire too), text otherwise.
+    typeCast: (field) => (/BLOB/.test(field.type) ? field.buffer() : field.string()),
   });
   try {
     await c.query(`SET time_zone = '+00:00'`);

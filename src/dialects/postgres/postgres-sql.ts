@@ -38,9 +38,12 @@ export function keyOrderBy(key: KeyColumnSql[]): string {
   return key.map(keyExpr).join(', ');
 }
 
-/** Key column list, used where a tuple of the key expressions is selected. */
+/**
+ * Key values as selected for cursors and shard bounds: the checksum form, which both engines parse
+ * back identically (timestamps in UTC without an offset, booleans as 1/0).
+ */
 export function keySelect(key: KeyColumnSql[]): string {
-  return key.map((k) => `${quoteIdent(k.column.name)}::text`).join(', ');
+  return key.map((k) => checksumExpr(k.column) ?? `${quoteIdent(k.column.name)}::text`).join(', ');
 }
 
 /**

@@ -1,0 +1,189 @@
+/**
+ * SQL text for MySQL/MariaDB: quoting, per-kind value expressions (transfer, checksum and key forms)
+ * and key-range predicates. Pure string building, so every expression is unit-testable without a server.
+ *
+ * Values are never sent as `?` parameters: mysql2 formats parameters on the client anyway, and an
+ * identifier containing `?` would be mistaken for a placeholder. Instead every value is either
+ * validated and inlined (numbers) or escaped with {@link lit}, and every identifier goes through
+ * {@link quoteId}. Connections run without NO_BACKSLASH_ESCAPES (see mysql-connect.ts), which the
+ * backslash escaping of {@link lit} relies on.
+ */
+import mysql from 'mysql2/promise';
+import type { Column } from '../../core/column-model.js';
+import type { KeyRange, KeyTuple } from '../../core/key-range.js';
+import { FerryError } from '../../errors.js';
+
+/** What the server says about a column beyond its neutral type (from information_schema.COLUMNS). */
+export interface NativeColumn {
+  /** DATA_TYPE, lower case (`varchar`, `year`, `uuid`, …). */
+  dataType: string;
+  /** COLUMN_TYPE, lower case (`tinyint(1)`, `bigint(20) unsigned`, …). */
+  columnType: string;
+  /** COLLATION_NAME; null for non-text columns. */
+  collation: string | null;
+}
+
+/** Native facts per column name of one table; a missing entry means "unknown", handled conservatively. */
+export type NativeColumns = ReadonlyMap<string, NativeColumn>;
+
+/** Backtick-quoted identifier with embedded backticks doubled. */
+export function quoteId(name: string): string {
+  return '`' + name.replace(/`/g, '``') + '`';
+}
+
+/** Quoted, backslash-escaped string literal. */
+export function lit(value: string): string {
+  return mysql.escape(value);
+}
+
+// `\N` and `\x` as hex literals so the SQL does not depend on backslash escaping in literals.
+const NULL_MARK = "X'5C4E'";
+const HEX_PREFIX = "X'5C78'";
+
+/** Which form a value expression produces (see "Transfer text" and "Checksum text" in dialect.ts). */
+export type ValueForm = 'transfer' | 'checksum' | 'key';
+
+/**
+ * SQL expression giving a column's value in the requested form. NULL stays NULL in every form.
+ * `key` is the form key tuples travel in: the checksum form, except text keeps its native string.
+ */
+export function valueExpr(col: Column, native: NativeColumn | undefined, form: ValueForm): string {
+  const c = quoteId(col.name);
+  switch (col.type.kind) {
+    case 'int':
+      // YEAR prints as 4 digits ('0000'); +0 gives the plain integer the neutral int form needs.
+      return native?.dataType === 'year' ? `(${c} + 0)` : c;
+    case 'decimal':
+      return form === 'transfer' ? c : canonicalDecimal(`CAST(${c} AS CHAR)`);
+    case 'float':
+      // FLOAT prints only 6 significant digits; as a double it prints the stored value exactly, and
+      // the worker's canonical form rounds it back to 32 bits.
+      return native?.dataType === 'float' || (native === undefined && col.type.bytes === 4) ? `(${c} + 0E0)` : c;
+    case 'json':
+      return c;
+    case 'bool':
+      // Exactly 1/0 even for tinyint(1) values such as 2; NULL must not become 0.
+      return `(CASE WHEN ${c} IS NULL THEN NULL WHEN ${c} <> 0 THEN '1' ELSE '0' END)`;
+    case 'text':
+      // Latin1 or utf8mb3 columns hash their UTF-8 bytes like PostgreSQL does.
+      return form === 'checksum' ? `CONVERT(${c} USING utf8mb4)` : c;
+    case 'binary':
+      return `CONCAT(${HEX_PREFIX}, LOWER(HEX(${c})))`;
+    case 'date':
+      return `DATE_FORMAT(${c}, '%Y-%m-%d')`;
+    case 'time':
+      return `TIME_FORMAT(${c}, '%H:%i:%s.%f')`;
+    case 'timestamp':
+      return `DATE_FORMAT(${c}, '%Y-%m-%d %H:%i:%s.%f')`;
+    case 'uuid':
+      return `LOWER(CONVERT(${c} USING utf8mb4))`;
+  }
+}
+
+/** Decimal text without trailing fractional zeros or trailing '.', and '-0' as '0'. */
+function canonicalDecimal(s: string): string {
+  const trimmed = `IF(LOCATE('.', ${s}) > 0, TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM ${s})), ${s})`;
+  return `IF(${trimmed} = '-0', '0', ${trimmed})`;
+}
+
+/**
+ * The string hashed per row: checksum forms of the non-json/non-float columns joined by U+001F with
+ * NULL as `\N`. CHAR(31) is a binary string, so the concatenation is binary and MD5 sees UTF-8 bytes
+ * without collation clashes between columns.
+ */
+export function checksumRowExpr(columns: Column[], natives: NativeColumns): string {
+  const parts = columns
+    .filter((col) => col.type.kind !== 'json' && col.type.kind !== 'float')
+    .map((col) => `COALESCE(${valueExpr(col, natives.get(col.name), 'checksum')}, ${NULL_MARK})`);
+  return parts.length === 0 ? "''" : `CONCAT_WS(CHAR(31), ${parts.join(', ')})`;
+}
+
+/** SUM of 60-bit row hashes and the row count, as a SELECT list. */
+export function checksumSelect(columns: Column[], natives: NativeColumns): string {
+  const row = checksumRowExpr(columns, natives);
+  return `COUNT(*), COALESCE(SUM(CAST(CONV(SUBSTRING(MD5(${row}), 1, 15), 16, 10) AS UNSIGNED)), 0)`;
+}
+
+const BYTEWISE_CHARSETS = /^(utf8mb4|utf8mb3|utf8|ascii)_/;
+
+/**
+ * The expression a key column is compared and ordered by, so that both engines order keys the same
+ * way: text byte-wise (PostgreSQL COLLATE "C" on UTF-8), uuid as its lowercase text (MariaDB's UUID
+ * type sorts its segments in a swapped order). A UTF-8 `_bin` column is used as is so its index
+ * serves the range; note that PAD SPACE `_bin` collations (utf8mb4_bin) still ignore trailing spaces,
+ * which is why tables ferry creates use a NO PAD binary collation.
+ */
+export function keyExpr(col: Column, native: NativeColumn | undefined, binCollation: string): string {
+  const c = quoteId(col.name);
+  if (col.type.kind === 'text') {
+    const coll = native?.collation ?? '';
+    if (coll.endsWith('_bin') && BYTEWISE_CHARSETS.test(coll)) return c;
+    return `(CONVERT(${c} USING utf8mb4) COLLATE ${binCollation})`;
+  }
+  if (col.type.kind === 'uuid') {
+    if (native && native.dataType !== 'uuid' && (native.collation ?? '').endsWith('_bin')) return c;
+    return `(LOWER(CONVERT(${c} USING utf8mb4)) COLLATE ${binCollation})`;
+  }
+  // Numbers, temporal values and bytes compare natively against the literals of keyLiteral, which
+  // keeps the primary key index usable.
+  return c;
+}
+
+const INTEGER = /^-?\d+$/;
+const DECIMAL = /^-?(\d+(\.\d*)?|\.\d+)$/;
+const HEX = /^\\x([0-9a-fA-F]{2})*$/;
+
+/**
+ * A key value as a SQL literal of the column's kind. Integers and decimals are inlined after
+ * validation because MySQL compares a string with a numeric column as doubles, which is inexact
+ * above 2^53 and for long decimals.
+ */
+export function keyLiteral(col: Column, value: string): string {
+  const bad = () => new FerryError(`key value ${JSON.stringify(value)} is not a valid ${col.type.kind} for column ${col.name}`);
+  switch (col.type.kind) {
+    case 'int':
+      if (!INTEGER.test(value)) throw bad();
+      return value;
+    case 'decimal':
+      if (!DECIMAL.test(value)) throw bad();
+      return value;
+    case 'bool':
+      if (/^(1|t|true)$/i.test(value)) return '1';
+      if (/^(0|f|false)$/i.test(value)) return '0';
+      throw bad();
+    case 'binary':
+      if (!HEX.test(value)) throw bad();
+      return `UNHEX(${lit(value.slice(2))})`;
+    default:
+      return lit(value);
+  }
+}
+
+/** `lo < key <= hi` as a SQL condition (row constructors for composite keys); `1=1` when unbounded. */
+export function rangeCondition(key: Column[], natives: NativeColumns, range: KeyRange, binCollation: string): string {
+  if (key.length === 0) {
+    if (range.lo === null && range.hi === null) return '1=1';
+    throw new FerryError('a bounded key range needs key columns');
+  }
+  const exprs = key.map((col) => keyExpr(col, natives.get(col.name), binCollation));
+  const lhs = exprs.length === 1 ? exprs[0]! : `(${exprs.join(', ')})`;
+  const tuple = (t: KeyTuple): string => {
+    if (t.length !== key.length) throw new FerryError(`key tuple has ${t.length} values, key has ${key.length} columns`);
+    const vals = key.map((col, i) => keyLiteral(col, t[i]!));
+    return vals.length === 1 ? vals[0]! : `(${vals.join(', ')})`;
+  };
+  const conds: string[] = [];
+  if (range.lo !== null) conds.push(`${lhs} > ${tuple(range.lo)}`);
+  if (range.hi !== null) conds.push(`${lhs} <= ${tuple(range.hi)}`);
+  return conds.length === 0 ? '1=1' : conds.join(' AND ');
+}
+
+/** ORDER BY list matching {@link rangeCondition}'s comparison. */
+export function keyOrder(key: Column[], natives: NativeColumns, binCollation: string): string {
+  return key.map((col) => keyExpr(col, natives.get(col.name), binCollation)).join(', ');
+}
+
+/** SELECT list giving a key tuple in its travelling form. */
+export function keySelect(key: Column[], natives: NativeColumns): string {
+  return key.map((col) => valueExpr(col, natives.get(col.name), 'key')).join(', ');
+}
