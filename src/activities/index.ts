@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { copyChunk, type CopyChunkInput } from './copy-chunk.js';
 import type { ActivityDeps } from './deps.js';
 import { planMigration } from './plan.js';
-import { createForeignKeys, createIndexes, prepareTable, type PrepareTableInput } from './schema.js';
+import { createForeignKeys, createIndexes, dropForeignKeys, prepareTable, type PrepareTableInput } from './schema.js';
 import { verifyShard, type VerifyShardInput } from './verify.js';
 import type { MigrateInput } from '../core/report.js';
 import type { TableSchema } from '../core/column-model.js';
@@ -20,6 +20,7 @@ export function createActivities(deps: ActivityDeps) {
   const d: ActivityDeps = { ...deps, workerName: deps.workerName ?? `${hostname()}:${process.pid}` };
   return {
     planMigration: (input: MigrateInput) => planMigration(d, input),
+    dropForeignKeys: (input: { target: string; tables: string[] }) => dropForeignKeys(d, input),
     prepareTable: (input: PrepareTableInput) => prepareTable(d, input),
     copyChunk: (input: CopyChunkInput) => copyChunk(d, input),
     createIndexes: (input: { target: string; schema: TableSchema }) => createIndexes(d, input),

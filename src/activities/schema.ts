@@ -27,6 +27,17 @@ export async function prepareTable(deps: ActivityDeps, input: PrepareTableInput)
   });
 }
 
+/**
+ * Drops the foreign keys on the job's existing target tables before any of them is emptied or loaded;
+ * they are created again after the load like those of new tables.
+ */
+export async function dropForeignKeys(deps: ActivityDeps, input: { target: string; tables: string[] }): Promise<void> {
+  await withFailures('dropping foreign keys before the load', async () => {
+    const target = dialectFor(deps, input.target);
+    for (const table of input.tables) await target.dropForeignKeys(table);
+  });
+}
+
 /** Builds a table's secondary indexes (after its data is loaded, which is much faster than maintaining them). */
 export async function createIndexes(deps: ActivityDeps, input: { target: string; schema: TableSchema }): Promise<void> {
   await withFailures(`indexes of ${input.schema.name}`, () => dialectFor(deps, input.target).createIndexes(input.schema));

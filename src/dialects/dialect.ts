@@ -107,6 +107,11 @@ export interface Dialect {
   truncate(table: string): Promise<void>;
   /** Creates the secondary indexes of `schema` that do not exist yet. */
   createIndexes(schema: TableSchema): Promise<void>;
+  /**
+   * Drops the foreign keys declared on `table` when it exists, so a reload into an existing target
+   * neither checks nor locks parent rows mid-load. Returns the names dropped.
+   */
+  dropForeignKeys(table: string): Promise<string[]>;
   /** Creates the foreign keys of `schema` that do not exist yet (after every table is loaded). */
   createForeignKeys(schema: TableSchema): Promise<void>;
 

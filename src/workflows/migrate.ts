@@ -12,7 +12,7 @@ import { copyShard } from './copy-shard.js';
 import { progressMarkdown } from './progress-markdown.js';
 
 const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' };
-const { planMigration, prepareTable, createIndexes, createForeignKeys } = proxyActivities<FerryActivities>({
+const { planMigration, dropForeignKeys, prepareTable, createIndexes, createForeignKeys } = proxyActivities<FerryActivities>({
   startToCloseTimeout: '1 hour',
   retry,
 });
@@ -49,7 +49,18 @@ export async function migrate(input: MigrateInput): Promise<MigrationReport> {
   }));
   progress.phase = 'preparing';
   refresh();
-  await Promise.all(plan.tables.map((t) => prepareTable({ target: input.target, schema: t.schema, onExisting: input.onExisting })));
+  // Foreign keys on existing target tables go before the load and come back after it. With `fail`, the
+  // refusal check runs first so a refused target is left untouched; otherwise they go first, because
+  // PostgreSQL will not truncate a table that another one references.
+  const dropFks = () => dropForeignKeys({ target: input.target, tables: plan.tables.map((t) => t.target) });
+  const prepare = () => Promise.all(plan.tables.map((t) => prepareTable({ target: input.target, schema: t.schema, onExisting: input.onExisting })));
+  if (input.onExisting === 'fail') {
+    await prepare();
+    await dropFks();
+  } else {
+    await dropFks();
+    await prepare();
+  }
 
   progress.phase = 'copying';
   refresh();

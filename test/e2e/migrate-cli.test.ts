@@ -78,6 +78,21 @@ describe('after a migration', () => {
     expect(fk).toEqual([{ t: 'e2e_orders' }]);
   });
 
+  it('re-runs into a loaded target with --on-existing truncate, dropping and restoring its foreign keys', async () => {
+    const target = myDb('ferry_e2e_pm');
+    const r = await runCli(
+      ['migrate', '--source', PG_URL, '--target', target, '--tables', 'e2e_orders,e2e_tags,e2e_lines', '--on-existing', 'truncate', '--parallelism', '4', '--chunk-rows', '500', '--wait', '--json', '--id', 'e2e-rerun'],
+      env,
+    );
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim().split('\n').pop()!).tables.every((t: { verified: boolean }) => t.verified)).toBe(true);
+    const fk = (await mysqlExec(
+      `SELECT COUNT(*) AS n FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = 'ferry_e2e_pm' AND TABLE_NAME = 'e2e_lines'`,
+    )) as { n: number }[];
+    expect(Number(fk[0]?.n)).toBe(1);
+    for (const spec of SPECS) expect(await dump(target, spec)).toEqual(await dump(PG_URL, spec));
+  });
+
   it('refuses a second run into a target that now holds rows, naming the way out', async () => {
     const r = await runCli(['migrate', '--source', PG_URL, '--target', pgDb('ferry_e2e_pp'), '--tables', 'e2e_tags', '--wait', '--json', '--id', 'e2e-refuse'], env);
     expect(r.code).toBe(2);

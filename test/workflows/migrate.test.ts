@@ -1,4 +1,7 @@
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { ApplicationFailure } from '@temporalio/common';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,6 +75,16 @@ describe('migrate workflow (real dev server, real PostgreSQL)', () => {
       const child = await env.client.workflow.getHandle('wf-happy/ferry_wf_items/0').describe();
       expect(child.status.name).toBe('COMPLETED');
       expect(await targetRows()).toBe(2000);
+      if (process.env['FERRY_RECORD_HISTORIES']) {
+        // Fixtures for test/workflows/replay.test.ts.
+        const dir = fileURLToPath(new URL('./histories/', import.meta.url));
+        const record = async (file: string, workflowId: string) => {
+          const history = JSON.parse(historyToJSON(await env.client.workflow.getHandle(workflowId).fetchHistory()));
+          writeFileSync(`${dir}${file}`, JSON.stringify({ workflowId, history }, null, 1));
+        };
+        await record('migrate.json', 'wf-happy');
+        await record('copyShard.json', 'wf-happy/ferry_wf_items/0');
+      }
     } finally {
       await w.stop();
     }

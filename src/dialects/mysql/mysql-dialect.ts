@@ -160,6 +160,21 @@ export class MysqlDialect implements Dialect {
     }
   }
 
+  async dropForeignKeys(table: string): Promise<string[]> {
+    await this.serverInfo();
+    const rows = await this.run(() =>
+      this.strings(
+        `SELECT CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS ` +
+          `WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ${lit(table)}`,
+      ),
+    );
+    const names = rows.map((r) => r[0]!);
+    for (const name of names) {
+      await this.run(() => this.strings(`ALTER TABLE ${quoteId(table)} DROP FOREIGN KEY ${quoteId(name)}`), table);
+    }
+    return names;
+  }
+
   async createForeignKeys(schema: TableSchema): Promise<void> {
     await this.serverInfo();
     const existing = await this.run(() =>

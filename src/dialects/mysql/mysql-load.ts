@@ -138,6 +138,9 @@ export async function loadRange(
 ): Promise<number> {
   const out = input.stream;
   try {
+    // READ COMMITTED: the range DELETE then takes no gap locks, so shards of one table loading side by
+    // side do not deadlock on their shared boundaries (REPEATABLE READ's next-key locks would).
+    await conn.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
     await conn.query('BEGIN');
     await conn.query(`DELETE FROM ${quoteId(table)} WHERE ${where}`);
     if (input.error !== undefined) throw input.error;

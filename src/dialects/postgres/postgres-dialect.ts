@@ -171,6 +171,18 @@ export class PostgresDialect implements Dialect {
     }
   }
 
+  dropForeignKeys(table: string): Promise<string[]> {
+    return this.run(`dropping foreign keys of "${table}"`, async () => {
+      const r = await this.pool.query<{ name: string }>(
+        `SELECT con.conname AS name FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = $1 AND c.relname = $2 AND con.contype = 'f'`,
+        [this.schema, table],
+      );
+      for (const { name } of r.rows) await this.pool.query(`ALTER TABLE ${this.table(table)} DROP CONSTRAINT ${quoteIdent(name)}`);
+      return r.rows.map((row) => row.name);
+    });
+  }
+
   async createForeignKeys(schema: TableSchema): Promise<void> {
     for (const fk of schema.foreignKeys) {
       await this.run(`creating foreign key ${fk.name} on "${schema.name}"`, async () => {
