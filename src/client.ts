@@ -2,7 +2,9 @@
  * The `ferry` command line. Thin: each command lives in src/cli/.
  */
 import { Command, Option } from 'commander';
+import { cancelCommand } from './cli/cancel-command.js';
 import { devCommand } from './cli/dev-command.js';
+import { listCommand } from './cli/list-command.js';
 import { migrateCommand, type MigrateFlags } from './cli/migrate-command.js';
 import { statusCommand } from './cli/status-command.js';
 import { runWorker } from './worker.js';
@@ -27,6 +29,8 @@ program
   .option('--key <table=cols>', 'key for a table without a primary key (repeatable)', collect)
   .option('--name <name>', 'job name (default derived from the databases)')
   .option('--id <workflowId>', 'workflow ID (default migrate-<job name>)')
+  .option('--resume <workflowId>', 'continue a cancelled or failed run from its completed shards and chunk cursors')
+  .option('--max-rows-per-second <n>', 'limit the copy rate of the whole job')
   .option('--wait', 'follow the run with live progress and exit with its result')
   .option('--json', 'print one JSON object as the result')
   .action(async (file: string | undefined, flags: MigrateFlags) => {
@@ -40,6 +44,27 @@ program
   .option('--json', 'print JSON')
   .action(async (id: string, flags: { json?: boolean }) => {
     process.exitCode = await statusCommand(id, flags);
+  });
+
+program
+  .command('cancel')
+  .description('stop a running migration cleanly (running chunks roll back); resume it with migrate --resume')
+  .argument('<workflowId>')
+  .option('--json', 'print JSON')
+  .option('--no-wait', 'return once cancellation is requested')
+  .action(async (id: string, flags: { json?: boolean; wait?: boolean }) => {
+    process.exitCode = await cancelCommand(id, { ...(flags.json ? { json: true } : {}), noWait: flags.wait === false });
+  });
+
+program
+  .command('list')
+  .description('recent ferry runs and their state')
+  .option('--job <name>', 'only runs of this job')
+  .option('--kind <kind>', 'workflow kind (default migrate)')
+  .option('--limit <n>', 'how many (default 20)')
+  .option('--json', 'print JSON')
+  .action(async (flags: { json?: boolean; limit?: string; job?: string; kind?: string }) => {
+    process.exitCode = await listCommand(flags);
   });
 
 program

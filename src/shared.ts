@@ -4,7 +4,8 @@
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { defineSearchAttributeKey } from '@temporalio/common';
-import type { MigrationProgress } from './core/report.js';
+import type { KeyTuple } from './core/key-range.js';
+import type { MigrationProgress, ResumeAnswer } from './core/report.js';
 
 /** Default task queue; override with FERRY_TASK_QUEUE on worker and client alike. */
 export const DEFAULT_TASK_QUEUE = 'ferry';
@@ -17,20 +18,31 @@ export const SEARCH_ATTRIBUTES = {
   job: 'FerryJob',
   table: 'FerryTable',
   kind: 'FerryKind',
+  status: 'FerryStatus',
 } as const;
 
 export const FerryJobKey = defineSearchAttributeKey(SEARCH_ATTRIBUTES.job, 'KEYWORD');
 export const FerryTableKey = defineSearchAttributeKey(SEARCH_ATTRIBUTES.table, 'KEYWORD');
 export const FerryKindKey = defineSearchAttributeKey(SEARCH_ATTRIBUTES.kind, 'KEYWORD');
+/** Phase of a run (planning, copying, …, completed, failed), so runs can be listed by state. */
+export const FerryStatusKey = defineSearchAttributeKey(SEARCH_ATTRIBUTES.status, 'KEYWORD');
 
 /** Query answered by the `migrate` workflow with its live progress. */
 export const progressQuery = defineQuery<MigrationProgress>('progress');
+
+/** Query answered by `migrate` (also on a closed run, by replay) with what `--resume` needs. */
+export const resumeStateQuery = defineQuery<ResumeAnswer>('resumeState');
 
 /** Signal a `copyShard` child sends its parent after each committed chunk. */
 export interface ChunkDone {
   table: string;
   shard: number;
   rows: number;
+  /** The shard's cursor after this chunk: a resumed run starts after it. */
+  end: KeyTuple | null;
+  worker: string;
+  /** True when the chunk needed more than one attempt. */
+  redone: boolean;
 }
 export const chunkDoneSignal = defineSignal<[ChunkDone]>('chunkDone');
 

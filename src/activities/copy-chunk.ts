@@ -32,6 +32,8 @@ export interface CopyChunkResult {
   /** True when the shard is complete. */
   done: boolean;
   worker: string;
+  /** Attempt that succeeded (1 = first try); more means the chunk was copied again. */
+  attempt: number;
 }
 
 interface ChunkHeartbeat {
@@ -70,7 +72,7 @@ export async function copyChunk(deps: ActivityDeps, input: CopyChunkInput): Prom
         data.pipe(metered),
       );
       const done = end === null || (input.range.hi !== null && JSON.stringify(end) === JSON.stringify(input.range.hi));
-      return { rows, end, done, worker: deps.workerName ?? 'worker' };
+      return { rows, end, done, worker: deps.workerName ?? 'worker', attempt: ctx.info.attempt };
     } catch (e) {
       // Release the source's connection too, not only the target's transaction.
       data.destroy();

@@ -8,18 +8,21 @@ import type { MigrateInput, MigrationReport } from '../core/report.js';
 import type { JobSpec } from '../job/job-spec.js';
 import { loadJob, type JobFlags } from '../job/load-job.js';
 import { parseConnectionUrl } from '../job/connection-url.js';
-import { FerryJobKey, FerryKindKey, WORKFLOW_MIGRATE } from '../shared.js';
+import { FerryJobKey, FerryKindKey, WORKFLOW_MIGRATE, resumeStateQuery } from '../shared.js';
 import { connectClient, loadConnectConfig } from '../temporal/connection.js';
 import { taskQueue } from '../temporal/ferry-worker.js';
 import { EXIT_DIFFERENT, EXIT_ERROR, EXIT_OK, fmtRows, reportError, uiLink } from './output.js';
 import { showProgress } from './progress-view.js';
-import { FerryError } from '../errors.js';
+import { FerryError, JobSpecError } from '../errors.js';
 
 /** Flags of `ferry migrate` beyond the job settings. */
 export interface MigrateFlags extends JobFlags {
   wait?: boolean;
   json?: boolean;
   id?: string;
+  /** Workflow ID of a cancelled or failed run to continue. */
+  resume?: string;
+  maxRowsPerSecond?: string;
 }
 
 /** Runs `ferry migrate` and returns the process exit code. */
@@ -27,11 +30,12 @@ export async function migrateCommand(file: string | undefined, flags: MigrateFla
   const json = flags.json === true;
   let client: Client | undefined;
   try {
-    const job = loadJob(file, flags);
-    const input = toInput(job);
+    // A bad job is reported before anything connects.
+    const fresh = flags.resume ? undefined : withRate(toInput(loadJob(file, flags)), flags.maxRowsPerSecond);
     client = await connectClient();
     const { namespace } = await loadConnectConfig();
-    const workflowId = flags.id ?? `migrate-${input.job}`;
+    const input = fresh ?? (await resumeInput(client, flags.resume!));
+    const workflowId = flags.resume ?? flags.id ?? `migrate-${input.job}`;
     const handle = await client.workflow
       .start(WORKFLOW_MIGRATE, {
         taskQueue: taskQueue(),
@@ -85,6 +89,28 @@ export async function migrateCommand(file: string | undefined, flags: MigrateFla
   } finally {
     await client?.connection.close();
   }
+}
+
+/**
+ * The input of a run continuing `workflowId`: the job it ran, its plan and each shard's progress,
+ * read through its `resumeState` query (answered by replay even though the run has closed).
+ */
+async function resumeInput(client: Client, workflowId: string): Promise<MigrateInput> {
+  const handle = client.workflow.getHandle(workflowId);
+  const desc = await handle.describe();
+  if (desc.status.name === 'RUNNING') {
+    throw new FerryError(`migration ${workflowId} is still running; cancel it first (npx ferry cancel ${workflowId}) or follow it with npx ferry status ${workflowId}`);
+  }
+  if (desc.status.name === 'COMPLETED') throw new FerryError(`migration ${workflowId} already completed; nothing to resume`);
+  const state = await handle.query(resumeStateQuery);
+  if (state.plan.tables.length === 0) return state.input;
+  return { ...state.input, resume: { plan: state.plan, shards: state.shards } };
+}
+
+function withRate(input: MigrateInput, rate: string | undefined): MigrateInput {
+  if (rate === undefined) return input;
+  if (!/^\d+$/.test(rate) || Number(rate) < 1) throw new JobSpecError('--max-rows-per-second', `expected a positive whole number, got "${rate}"`);
+  return { ...input, maxRowsPerSecond: Number(rate) };
 }
 
 /** Turns a validated job into the workflow input (URLs keep their placeholders). */

@@ -32,12 +32,41 @@ export async function statusCommand(workflowId: string, flags: { json?: boolean 
       const status = STATUS[desc.status.name] ?? desc.status.name.toLowerCase();
       // Queries on a closed workflow are answered by replaying it on a worker; without one, show what we have.
       const progress: MigrationProgress | undefined = await handle.query(progressQuery).catch(() => undefined);
-      const tables = (progress?.tables ?? []).map((t) => ({ source: t.source, target: t.target, rowsDone: t.rowsDone, rowsTotal: t.rowsTotal, shardsDone: t.shardsDone, shardsTotal: t.shardsTotal }));
+      const end = desc.closeTime?.getTime() ?? Date.now();
+      const seconds = Math.max(0.001, (end - (progress?.startedAtMs ?? desc.startTime.getTime())) / 1000);
+      const rate = (done: number) => Math.round(done / seconds);
+      const eta = (done: number, total: number) => (status === 'running' && done > 0 && total > done ? Math.round((total - done) / (done / seconds)) : null);
+      const tables = (progress?.tables ?? []).map((t) => ({
+        source: t.source,
+        target: t.target,
+        rowsDone: t.rowsDone,
+        rowsTotal: t.rowsTotal,
+        shardsDone: t.shardsDone,
+        shardsTotal: t.shardsTotal,
+        rowsPerSecond: rate(t.rowsDone),
+        etaSeconds: eta(t.rowsDone, t.rowsTotal),
+      }));
+      const done = tables.reduce((a, t) => a + t.rowsDone, 0);
+      const total = tables.reduce((a, t) => a + t.rowsTotal, 0);
       if (json) {
-        console.log(JSON.stringify({ status, workflowId, phase: progress?.phase ?? null, startTime: desc.startTime, closeTime: desc.closeTime ?? null, tables }));
+        console.log(
+          JSON.stringify({
+            status,
+            workflowId,
+            phase: progress?.phase ?? null,
+            startTime: desc.startTime,
+            closeTime: desc.closeTime ?? null,
+            total: { rowsDone: done, rowsTotal: total, rowsPerSecond: rate(done), etaSeconds: eta(done, total) },
+            tables,
+          }),
+        );
       } else {
         console.log(`${workflowId}: ${status}${progress ? ` (${progress.phase})` : ''}`);
-        for (const t of tables) console.log(`  ${t.source} → ${t.target}: ${fmtRows(t.rowsDone)} / ~${fmtRows(t.rowsTotal)} rows, shards ${t.shardsDone}/${t.shardsTotal}`);
+        const etaText = (s: number | null) => (s === null ? '' : `, ETA ${s}s`);
+        for (const t of tables) {
+          console.log(`  ${t.source} → ${t.target}: ${fmtRows(t.rowsDone)} / ~${fmtRows(t.rowsTotal)} rows, ${fmtRows(t.rowsPerSecond)} rows/s, shards ${t.shardsDone}/${t.shardsTotal}${etaText(t.etaSeconds)}`);
+        }
+        console.log(`  total: ${fmtRows(done)} / ~${fmtRows(total)} rows, ${fmtRows(rate(done))} rows/s${etaText(eta(done, total))}`);
         console.log(uiLink(namespace, workflowId));
       }
       return EXIT_OK;

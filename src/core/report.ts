@@ -3,7 +3,7 @@
  * Rows never travel through Temporal; only these summaries do.
  */
 import type { Column, TableSchema } from './column-model.js';
-import type { KeyRange } from './key-range.js';
+import type { KeyRange, KeyTuple } from './key-range.js';
 
 /** Input of the `migrate` workflow: a validated job whose URLs still hold their `${ENV}` placeholders. */
 export interface MigrateInput {
@@ -17,6 +17,45 @@ export interface MigrateInput {
   onExisting: 'fail' | 'truncate' | 'append';
   verify: 'none' | 'count' | 'checksum';
   keys: Record<string, string[]>;
+  /** Job-wide copy rate limit in rows per second, shared evenly by the shards in flight. Absent = unlimited. */
+  maxRowsPerSecond?: number;
+  /** Continue a cancelled or failed run: its plan and how far each shard got (from its `resumeState` query). */
+  resume?: ResumeState;
+  /** Carried over continue-as-new; never set by clients. */
+  carried?: CarriedState;
+  /** Continue-as-new once history holds this many events (default: when the server suggests it). For tests. */
+  historyLimit?: number;
+}
+
+/** How far one shard got. */
+export interface ShardState {
+  /** Index of the table in the plan. */
+  table: number;
+  shard: number;
+  done: boolean;
+  /** Last key committed (null = nothing yet). */
+  cursor: KeyTuple | null;
+  rows: number;
+  /** Rows copied again because a chunk attempt failed or its worker died after committing. */
+  redone: number;
+  /** Rows copied per worker identity. */
+  workers: Record<string, number>;
+}
+
+/** Everything a new run needs to continue an earlier one. */
+export interface ResumeState {
+  plan: MigrationPlan;
+  shards: ShardState[];
+}
+
+/** What a run's `resumeState` query answers: its job as started, plan and shard progress. */
+export interface ResumeAnswer extends ResumeState {
+  input: Omit<MigrateInput, 'resume' | 'carried'>;
+}
+
+/** State a `migrate` run hands to its continuation. */
+export interface CarriedState extends ResumeState {
+  startedAtMs: number;
 }
 
 /** One table of a plan: its schema (for the target DDL), key and shards. */
@@ -46,15 +85,18 @@ export interface CopyShardInput {
   key: Column[];
   range: KeyRange;
   chunkRows: number;
+  /** This shard's share of the job's rate limit (rows/s). */
+  maxRowsPerSecond?: number;
   /** Progress carried over a continue-as-new. */
-  rowsSoFar?: number;
-  chunksSoFar?: number;
+  carried?: CopyShardResult;
 }
 
-/** Result of a `copyShard` child. */
+/** Result of a `copyShard` child (also its state across continue-as-new). */
 export interface CopyShardResult {
   rows: number;
   chunks: number;
+  redone: number;
+  workers: Record<string, number>;
 }
 
 /** Per-table progress as the `progress` query reports it. */
@@ -74,6 +116,8 @@ export type MigrationPhase = 'planning' | 'preparing' | 'copying' | 'indexing' |
 /** Answer of the `progress` query. */
 export interface MigrationProgress {
   phase: MigrationPhase;
+  /** When the job's first run started (ms since epoch), for rates across continue-as-new. */
+  startedAtMs: number;
   tables: TableProgress[];
 }
 
@@ -96,6 +140,10 @@ export interface TableReport {
   targetRows: number;
   verified: boolean;
   mismatchedRanges?: string[];
+  /** Rows copied more than once because a chunk was retried (a crash costs at most the chunks in flight). */
+  rowsRedone: number;
+  /** Rows copied by each worker. */
+  workers: Record<string, number>;
 }
 
 /** Result of the `migrate` workflow. */

@@ -7,6 +7,7 @@ import {
   getExternalWorkflowHandle,
   proxyActivities,
   setCurrentDetails,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { FerryActivities } from '../activities/index.js';
@@ -14,48 +15,60 @@ import { describeRange, type KeyTuple } from '../core/key-range.js';
 import type { CopyShardInput, CopyShardResult } from '../core/report.js';
 import { chunkDoneSignal } from '../shared.js';
 
-const { copyChunk } = proxyActivities<FerryActivities>({
+const chunkOptions = {
   startToCloseTimeout: '30 minutes',
   // Short enough that a chunk on a killed worker is retried elsewhere within seconds.
   heartbeatTimeout: '15 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-});
+} as const;
+const { copyChunk } = proxyActivities<FerryActivities>(chunkOptions);
 
 /** Copies `input.range` of `input.table` and returns the rows copied. */
 export async function copyShard(input: CopyShardInput): Promise<CopyShardResult> {
   let cursor: KeyTuple | null = input.range.lo;
-  let rows = input.rowsSoFar ?? 0;
-  let chunks = input.chunksSoFar ?? 0;
+  const state: CopyShardResult = input.carried ?? { rows: 0, chunks: 0, redone: 0, workers: {} };
   const parent = workflowInfo().parent;
   for (;;) {
     const range = { lo: cursor, hi: input.range.hi };
-    const r = await copyChunk({
-      source: input.source,
-      target: input.target,
-      table: input.table,
-      targetTable: input.targetTable,
-      columns: input.columns,
-      key: input.key,
-      range,
-      chunkRows: input.chunkRows,
-    });
-    rows += r.rows;
-    chunks += 1;
+    const startedMs = Date.now();
+    const r = await copyChunk.executeWithOptions({ ...chunkOptions, summary: `${input.table} keys ${describeRange(range)}, up to ${input.chunkRows} rows` }, [
+      {
+        source: input.source,
+        target: input.target,
+        table: input.table,
+        targetTable: input.targetTable,
+        columns: input.columns,
+        key: input.key,
+        range,
+        chunkRows: input.chunkRows,
+      },
+    ]);
+    state.rows += r.rows;
+    state.chunks += 1;
+    if (r.attempt > 1) state.redone += r.rows;
+    state.workers[r.worker] = (state.workers[r.worker] ?? 0) + r.rows;
     setCurrentDetails(
-      `**${input.table}** shard ${input.shard}: ${rows.toLocaleString('en-US')} rows in ${chunks} chunks; ` +
-        `last chunk ${r.rows} rows by ${r.worker}; ${r.done ? 'done' : `next after ${describeRange({ lo: r.end, hi: input.range.hi })}`}`,
+      `**${input.table}** shard ${input.shard}: ${state.rows.toLocaleString('en-US')} rows in ${state.chunks} chunks; ` +
+        `last chunk ${r.rows} rows by ${r.worker}${r.attempt > 1 ? ` (attempt ${r.attempt})` : ''}; ` +
+        (r.done ? 'done' : `next after ${describeRange({ lo: r.end, hi: input.range.hi })}`),
     );
     if (parent) {
-      // Progress only: the parent also gets the exact total as this workflow's result.
+      // Progress and resume cursor only: the parent also gets the exact totals as this workflow's result.
       void getExternalWorkflowHandle(parent.workflowId)
-        .signal(chunkDoneSignal, { table: input.table, shard: input.shard, rows: r.rows })
+        .signal(chunkDoneSignal, { table: input.table, shard: input.shard, rows: r.rows, end: r.done ? input.range.hi : r.end, worker: r.worker, redone: r.attempt > 1 })
         .catch(() => undefined);
     }
     if (r.done) break;
     cursor = r.end;
+    if (input.maxRowsPerSecond) {
+      // Pace the shard: a chunk of N rows takes at least N / rate seconds.
+      const minMs = (r.rows / input.maxRowsPerSecond) * 1000;
+      const spentMs = Date.now() - startedMs;
+      if (minMs > spentMs) await sleep(Math.ceil(minMs - spentMs));
+    }
     if (workflowInfo().continueAsNewSuggested) {
-      await continueAsNew<typeof copyShard>({ ...input, range: { lo: cursor, hi: input.range.hi }, rowsSoFar: rows, chunksSoFar: chunks });
+      await continueAsNew<typeof copyShard>({ ...input, range: { lo: cursor, hi: input.range.hi }, carried: state });
     }
   }
-  return { rows, chunks };
+  return state;
 }

@@ -1,59 +1,112 @@
 /**
  * `migrate`: plan → prepare target tables → copy shards as child workflows (bounded) → indexes and
  * foreign keys → verify → report. Orchestration only; every database touch is an activity.
+ *
+ * Durability: each shard's cursor arrives by signal after every committed chunk, so `resumeState`
+ * (answered even by a cancelled or failed run) lets `ferry migrate --resume` continue from there. The
+ * run drains its children and continues as new when history grows, carrying that same state.
  */
-import { ParentClosePolicy, executeChild, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { FerryActivities } from '../activities/index.js';
-import { describeRange } from '../core/key-range.js';
-import type { MigrateInput, MigrationProgress, MigrationReport, TablePlan, TableReport } from '../core/report.js';
-import { FerryJobKey, FerryKindKey, FerryTableKey, chunkDoneSignal, progressQuery } from '../shared.js';
+import {
+  ParentClosePolicy,
+  continueAsNew,
+  executeChild,
+  isCancellation,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { MigrateInput, MigrationPhase, MigrationPlan, MigrationProgress, MigrationReport, ShardState } from '../core/report.js';
+import { FerryJobKey, FerryKindKey, FerryStatusKey, FerryTableKey, chunkDoneSignal, progressQuery, resumeStateQuery } from '../shared.js';
 import { boundedAll } from './bounded.js';
 import { copyShard } from './copy-shard.js';
+import { acts } from './migrate-activities.js';
 import { progressMarkdown } from './progress-markdown.js';
-
-const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' };
-const { planMigration, dropForeignKeys, prepareTable, createIndexes, createForeignKeys } = proxyActivities<FerryActivities>({
-  startToCloseTimeout: '1 hour',
-  retry,
-});
-const { verifyShard } = proxyActivities<FerryActivities>({ startToCloseTimeout: '1 hour', heartbeatTimeout: '1 minute', retry });
+import { verifyTables } from './verify-tables.js';
 
 /** Migrates the job's tables and returns a small per-table report. */
 export async function migrate(input: MigrateInput): Promise<MigrationReport> {
-  const progress: MigrationProgress = { phase: 'planning', tables: [] };
-  // rows per "table/shard": incremented by child signals, then set exactly from each child's result.
-  const shardRows = new Map<string, number>();
+  const carried = input.carried;
+  let plan: MigrationPlan = carried?.plan ?? { tables: [] };
+  let shards: ShardState[] = carried?.shards ?? [];
+  const progress: MigrationProgress = { phase: 'planning', startedAtMs: carried?.startedAtMs ?? workflowInfo().startTime.getTime(), tables: [] };
+
   const refresh = () => {
-    for (const t of progress.tables) {
-      let sum = 0;
-      for (const [k, v] of shardRows) if (k.startsWith(`${t.source}\u0000`)) sum += v;
-      t.rowsDone = sum;
-    }
+    progress.tables = plan.tables.map((t, ti) => {
+      const own = shards.filter((s) => s.table === ti);
+      return {
+        source: t.source,
+        target: t.target,
+        rowsDone: own.reduce((a, s) => a + s.rows, 0),
+        rowsTotal: t.schema.estimatedRows,
+        shardsDone: own.filter((s) => s.done).length,
+        shardsTotal: own.length,
+      };
+    });
     setCurrentDetails(progressMarkdown(progress));
   };
+  const setPhase = (phase: MigrationPhase | 'completed' | 'failed' | 'cancelled') => {
+    if (phase !== 'completed' && phase !== 'failed' && phase !== 'cancelled') progress.phase = phase;
+    upsertSearchAttributes([{ key: FerryStatusKey, value: phase }]);
+    refresh();
+  };
   setHandler(progressQuery, () => progress);
-  setHandler(chunkDoneSignal, ({ table, shard, rows }) => {
-    const k = `${table}\u0000${shard}`;
-    shardRows.set(k, (shardRows.get(k) ?? 0) + rows);
+  setHandler(resumeStateQuery, () => {
+    const { resume: _resume, carried: _carried, ...job } = input;
+    return { input: job, plan, shards };
+  });
+  setHandler(chunkDoneSignal, (c) => {
+    const ti = plan.tables.findIndex((t) => t.source === c.table);
+    const s = shards.find((x) => x.table === ti && x.shard === c.shard);
+    if (!s || s.done) return;
+    s.rows += c.rows;
+    s.cursor = c.end;
+    if (c.redone) s.redone += c.rows;
+    s.workers[c.worker] = (s.workers[c.worker] ?? 0) + c.rows;
     refresh();
   });
 
-  const plan = await planMigration(input);
-  progress.tables = plan.tables.map((t) => ({
-    source: t.source,
-    target: t.target,
-    rowsDone: 0,
-    rowsTotal: t.schema.estimatedRows,
-    shardsDone: 0,
-    shardsTotal: t.shards.length,
-  }));
-  progress.phase = 'preparing';
-  refresh();
-  // Foreign keys on existing target tables go before the load and come back after it. With `fail`, the
-  // refusal check runs first so a refused target is left untouched; otherwise they go first, because
-  // PostgreSQL will not truncate a table that another one references.
-  const dropFks = () => dropForeignKeys({ target: input.target, tables: plan.tables.map((t) => t.target) });
-  const prepare = () => Promise.all(plan.tables.map((t) => prepareTable({ target: input.target, schema: t.schema, onExisting: input.onExisting })));
+  try {
+    if (!carried) {
+      if (input.resume) {
+        plan = input.resume.plan;
+        shards = input.resume.shards.map((s) => ({ ...s, workers: { ...s.workers } }));
+      } else {
+        setPhase('planning');
+        plan = await acts.planMigration(input);
+        shards = plan.tables.flatMap((t, ti) => t.shards.map((_, shard) => ({ table: ti, shard, done: false, cursor: null, rows: 0, redone: 0, workers: {} })));
+      }
+      setPhase('preparing');
+      await prepareTargets(input, plan);
+    }
+    refresh();
+    setPhase('copying');
+    const drained = await copyPendingShards(input, plan, shards, refresh);
+    if (drained) {
+      await continueAsNew<typeof migrate>({ ...input, resume: undefined, carried: { plan, shards, startedAtMs: progress.startedAtMs } });
+    }
+    setPhase('indexing');
+    await Promise.all(plan.tables.map((t) => acts.createIndexes({ target: input.target, schema: t.schema })));
+    const warnings = await acts.createForeignKeys({ target: input.target, schemas: plan.tables.map((t) => t.schema) });
+    setPhase('verifying');
+    const tables = await verifyTables(input, plan, shards);
+    setPhase('done');
+    const ok = input.verify === 'none' || tables.every((t) => t.verified);
+    setPhase(ok ? 'completed' : 'failed');
+    return { status: ok ? 'completed' : 'failed', job: input.job, verify: input.verify, durationMs: 0, tables, ...(warnings.length ? { warnings } : {}) };
+  } catch (e) {
+    if (!(e instanceof Error && e.name === 'ContinueAsNew')) setPhase(isCancellation(e) ? 'cancelled' : 'failed');
+    throw e;
+  }
+}
+
+// Foreign keys on existing target tables go before the load and come back after it. With `fail`, the
+// refusal check runs first so a refused target is left untouched; otherwise they go first, because
+// PostgreSQL will not truncate a table that another one references. A resumed run keeps its rows.
+async function prepareTargets(input: MigrateInput, plan: MigrationPlan): Promise<void> {
+  const dropFks = () => acts.dropForeignKeys({ target: input.target, tables: plan.tables.map((t) => t.target) });
+  const prepare = () => Promise.all(plan.tables.map((t) => acts.prepareTable({ target: input.target, schema: t.schema, onExisting: input.onExisting })));
+  if (input.resume) return dropFks();
   if (input.onExisting === 'fail') {
     await prepare();
     await dropFks();
@@ -61,13 +114,27 @@ export async function migrate(input: MigrateInput): Promise<MigrationReport> {
     await dropFks();
     await prepare();
   }
+}
 
-  progress.phase = 'copying';
-  refresh();
-  const shards = plan.tables.flatMap((t, ti) => t.shards.map((range, shard) => ({ t, ti, range, shard })));
-  const copied = await boundedAll(shards, input.parallelism, async ({ t, ti, range, shard }) => {
+/**
+ * Runs a child per unfinished shard, at most `parallelism` at once. Stops starting children when the
+ * history should be cut, waits for those in flight, and returns true when shards remain (the caller
+ * then continues as new).
+ */
+async function copyPendingShards(input: MigrateInput, plan: MigrationPlan, shards: ShardState[], refresh: () => void): Promise<boolean> {
+  const cut = () => workflowInfo().continueAsNewSuggested || (input.historyLimit !== undefined && workflowInfo().historyLength >= input.historyLimit);
+  let stopped = false;
+  const pending = shards.filter((s) => !s.done);
+  const inFlight = Math.min(input.parallelism, pending.length);
+  await boundedAll(pending, input.parallelism, async (s) => {
+    if (stopped || cut()) {
+      stopped = true;
+      return;
+    }
+    const t = plan.tables[s.table]!;
+    const range = { lo: s.cursor ?? t.shards[s.shard]!.lo, hi: t.shards[s.shard]!.hi };
     const result = await executeChild(copyShard, {
-      workflowId: `${workflowInfo().workflowId}/${t.target}/${shard}`,
+      workflowId: `${workflowInfo().workflowId}/${t.target}/${s.shard}`,
       args: [
         {
           job: input.job,
@@ -75,14 +142,16 @@ export async function migrate(input: MigrateInput): Promise<MigrationReport> {
           target: input.target,
           table: t.source,
           targetTable: t.target,
-          shard,
+          shard: s.shard,
           columns: t.schema.columns,
           key: t.key,
           range,
           chunkRows: input.chunkRows,
+          ...(input.maxRowsPerSecond ? { maxRowsPerSecond: input.maxRowsPerSecond / Math.max(1, inFlight) } : {}),
+          carried: { rows: s.rows, chunks: 0, redone: s.redone, workers: s.workers },
         },
       ],
-      staticSummary: `copy ${t.source} → ${t.target}, shard ${shard + 1}/${t.shards.length}, keys ${describeRange(range)}`,
+      staticSummary: `copy ${t.source} → ${t.target}, shard ${s.shard + 1}/${t.shards.length}, keys ${describe(range)}`,
       typedSearchAttributes: [
         { key: FerryJobKey, value: input.job },
         { key: FerryTableKey, value: t.target },
@@ -90,48 +159,13 @@ export async function migrate(input: MigrateInput): Promise<MigrationReport> {
       ],
       parentClosePolicy: ParentClosePolicy.TERMINATE,
     });
-    shardRows.set(`${t.source}\u0000${shard}`, result.rows);
-    progress.tables[ti]!.shardsDone += 1;
+    Object.assign(s, { done: true, cursor: range.hi, rows: result.rows, redone: result.redone, workers: result.workers });
     refresh();
-    return result.rows;
   });
-
-  progress.phase = 'indexing';
-  refresh();
-  await Promise.all(plan.tables.map((t) => createIndexes({ target: input.target, schema: t.schema })));
-  const warnings = await createForeignKeys({ target: input.target, schemas: plan.tables.map((t) => t.schema) });
-
-  progress.phase = 'verifying';
-  refresh();
-  const tables = await verifyTables(input, plan.tables, shards, copied);
-  progress.phase = 'done';
-  refresh();
-  const ok = input.verify === 'none' || tables.every((t) => t.verified);
-  return { status: ok ? 'completed' : 'failed', job: input.job, verify: input.verify, durationMs: 0, tables, ...(warnings.length ? { warnings } : {}) };
+  return shards.some((s) => !s.done);
 }
 
-async function verifyTables(
-  input: MigrateInput,
-  tables: TablePlan[],
-  shards: { t: TablePlan; ti: number; range: TablePlan['shards'][number] }[],
-  copied: number[],
-): Promise<TableReport[]> {
-  const reports: TableReport[] = tables.map((t) => ({ source: t.source, target: t.target, rowsCopied: 0, sourceRows: 0, targetRows: 0, verified: input.verify !== 'none' }));
-  shards.forEach((s, i) => (reports[s.ti]!.rowsCopied += copied[i] ?? 0));
-  if (input.verify === 'none') return reports;
-  const mode = input.verify;
-  const results = await boundedAll(shards, input.parallelism, ({ t, range }) =>
-    verifyShard({ source: input.source, target: input.target, table: t.source, targetTable: t.target, columns: t.schema.columns, key: t.key, range, mode }),
-  );
-  results.forEach((r, i) => {
-    const s = shards[i]!;
-    const rep = reports[s.ti]!;
-    rep.sourceRows += r.sourceRows;
-    rep.targetRows += r.targetRows;
-    if (!r.match) {
-      rep.verified = false;
-      (rep.mismatchedRanges ??= []).push(describeRange(s.range));
-    }
-  });
-  return reports;
+function describe(r: { lo: string[] | null; hi: string[] | null }): string {
+  const f = (t: string[] | null, inf: string) => (t === null ? inf : t.join(', '));
+  return `(${f(r.lo, '-∞')}, ${f(r.hi, '+∞')}]`;
 }

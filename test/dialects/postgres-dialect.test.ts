@@ -90,3 +90,15 @@ describe('PostgresDialect', () => {
     await bad.close();
   });
 });
+
+describe('PostgresDialect chunking', () => {
+  it('cuts chunks in key order, not in the text order of the keys', async () => {
+    await pgExec(`DROP TABLE IF EXISTS ferry_t_order`);
+    await pgExec(`CREATE TABLE ferry_t_order (id bigint PRIMARY KEY)`);
+    await pgExec(`INSERT INTO ferry_t_order SELECT generate_series(1, 2000)`);
+    const s = await d.introspect('ferry_t_order');
+    expect(await d.chunkEnd('ferry_t_order', s.columns, { lo: null, hi: null }, 300)).toEqual(['300']);
+    expect(await d.sampleKeyBounds('ferry_t_order', s.columns, 4)).toEqual([['500'], ['1000'], ['1500']]);
+    await pgExec(`DROP TABLE ferry_t_order`);
+  });
+});

@@ -6,7 +6,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities, type FerryActivities } from '../../src/activities/index.js';
 import { DialectCache } from '../../src/dialects/index.js';
-import { FerryJobKey, FerryKindKey, FerryTableKey } from '../../src/shared.js';
+import { FerryJobKey, FerryKindKey, FerryStatusKey, FerryTableKey } from '../../src/shared.js';
 import { findTemporalCli } from '../../src/temporal/cli-binary.js';
 import { workflowsPath } from '../../src/temporal/ferry-worker.js';
 
@@ -14,7 +14,7 @@ import { workflowsPath } from '../../src/temporal/ferry-worker.js';
 export async function startTestEnv(): Promise<TestWorkflowEnvironment> {
   const path = await findTemporalCli({ install: false });
   return TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path }, searchAttributes: [FerryJobKey, FerryTableKey, FerryKindKey] },
+    server: { executable: { type: 'existing-path', path }, searchAttributes: [FerryJobKey, FerryTableKey, FerryKindKey, FerryStatusKey] },
   });
 }
 

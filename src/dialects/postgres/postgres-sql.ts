@@ -43,7 +43,9 @@ export function keyOrderBy(key: KeyColumnSql[]): string {
  * back identically (timestamps in UTC without an offset, booleans as 1/0).
  */
 export function keySelect(key: KeyColumnSql[]): string {
-  return key.map((k) => checksumExpr(k.column) ?? `${quoteIdent(k.column.name)}::text`).join(', ');
+  // Aliased: PostgreSQL resolves ORDER BY "id" to an output column named "id" before the table's,
+  // which would sort by the text form.
+  return key.map((k, i) => `${checksumExpr(k.column) ?? `${quoteIdent(k.column.name)}::text`} AS "ferry_k${i}"`).join(', ');
 }
 
 /**
