@@ -33,16 +33,21 @@ export const progressQuery = defineQuery<MigrationProgress>('progress');
 /** Query answered by `migrate` (also on a closed run, by replay) with what `--resume` needs. */
 export const resumeStateQuery = defineQuery<ResumeAnswer>('resumeState');
 
-/** Signal a `copyShard` child sends its parent after each committed chunk. */
+/**
+ * Signal a `copyShard` child sends its parent with the chunks committed since its last signal (at
+ * most one a second, so the parent's history grows with time, not with the number of chunks).
+ */
 export interface ChunkDone {
   table: string;
   shard: number;
+  /** Rows committed since the previous signal. */
   rows: number;
-  /** The shard's cursor after this chunk: a resumed run starts after it. */
+  /** The shard's cursor after those chunks: a resumed run starts after it. */
   end: KeyTuple | null;
-  worker: string;
-  /** True when the chunk needed more than one attempt. */
-  redone: boolean;
+  /** Rows per worker since the previous signal. */
+  workers: Record<string, number>;
+  /** Rows since the previous signal whose chunk needed more than one attempt. */
+  redone: number;
 }
 export const chunkDoneSignal = defineSignal<[ChunkDone]>('chunkDone');
 

@@ -13,7 +13,7 @@ import {
 import type { FerryActivities } from '../activities/index.js';
 import { describeRange, type KeyTuple } from '../core/key-range.js';
 import type { CopyShardInput, CopyShardResult } from '../core/report.js';
-import { chunkDoneSignal } from '../shared.js';
+import { chunkDoneSignal, type ChunkDone } from '../shared.js';
 
 const chunkOptions = {
   startToCloseTimeout: '30 minutes',
@@ -22,12 +22,15 @@ const chunkOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 } as const;
 const { copyChunk } = proxyActivities<FerryActivities>(chunkOptions);
+const SIGNAL_EVERY_MS = 1000;
 
 /** Copies `input.range` of `input.table` and returns the rows copied. */
 export async function copyShard(input: CopyShardInput): Promise<CopyShardResult> {
   let cursor: KeyTuple | null = input.range.lo;
   const state: CopyShardResult = input.carried ?? { rows: 0, chunks: 0, redone: 0, workers: {} };
   const parent = workflowInfo().parent;
+  let unsent: ChunkDone | undefined;
+  let lastSentMs = 0;
   for (;;) {
     const range = { lo: cursor, hi: input.range.hi };
     const startedMs = Date.now();
@@ -53,10 +56,19 @@ export async function copyShard(input: CopyShardInput): Promise<CopyShardResult>
         (r.done ? 'done' : `next after ${describeRange({ lo: r.end, hi: input.range.hi })}`),
     );
     if (parent) {
-      // Progress and resume cursor only: the parent also gets the exact totals as this workflow's result.
-      void getExternalWorkflowHandle(parent.workflowId)
-        .signal(chunkDoneSignal, { table: input.table, shard: input.shard, rows: r.rows, end: r.done ? input.range.hi : r.end, worker: r.worker, redone: r.attempt > 1 })
-        .catch(() => undefined);
+      // Progress and resume cursor for the parent, batched to one signal a second at most; the parent
+      // also gets the exact totals as this workflow's result.
+      unsent ??= { table: input.table, shard: input.shard, rows: 0, end: null, workers: {}, redone: 0 };
+      unsent.rows += r.rows;
+      unsent.end = r.done ? input.range.hi : r.end;
+      unsent.workers[r.worker] = (unsent.workers[r.worker] ?? 0) + r.rows;
+      if (r.attempt > 1) unsent.redone += r.rows;
+      if (r.done || Date.now() - lastSentMs >= SIGNAL_EVERY_MS) {
+        const batch = unsent;
+        unsent = undefined;
+        lastSentMs = Date.now();
+        void getExternalWorkflowHandle(parent.workflowId).signal(chunkDoneSignal, batch).catch(() => undefined);
+      }
     }
     if (r.done) break;
     cursor = r.end;
@@ -67,6 +79,7 @@ export async function copyShard(input: CopyShardInput): Promise<CopyShardResult>
       if (minMs > spentMs) await sleep(Math.ceil(minMs - spentMs));
     }
     if (workflowInfo().continueAsNewSuggested) {
+      // Unsent progress is not lost: the parent takes the exact totals from this shard's result.
       await continueAsNew<typeof copyShard>({ ...input, range: { lo: cursor, hi: input.range.hi }, carried: state });
     }
   }

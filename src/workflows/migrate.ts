@@ -11,6 +11,7 @@ import {
   continueAsNew,
   executeChild,
   isCancellation,
+  patched,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -22,6 +23,7 @@ import { boundedAll } from './bounded.js';
 import { copyShard } from './copy-shard.js';
 import { acts } from './migrate-activities.js';
 import { progressMarkdown } from './progress-markdown.js';
+import { acquireTableLocks } from './table-lock.js';
 import { verifyTables } from './verify-tables.js';
 
 /** Migrates the job's tables and returns a small per-table report. */
@@ -61,8 +63,8 @@ export async function migrate(input: MigrateInput): Promise<MigrationReport> {
     if (!s || s.done) return;
     s.rows += c.rows;
     s.cursor = c.end;
-    if (c.redone) s.redone += c.rows;
-    s.workers[c.worker] = (s.workers[c.worker] ?? 0) + c.rows;
+    s.redone += c.redone;
+    for (const [w, n] of Object.entries(c.workers)) s.workers[w] = (s.workers[w] ?? 0) + n;
     refresh();
   });
 
@@ -76,6 +78,10 @@ export async function migrate(input: MigrateInput): Promise<MigrationReport> {
         plan = await acts.planMigration(input);
         shards = plan.tables.flatMap((t, ti) => t.shards.map((_, shard) => ({ table: ti, shard, done: false, cursor: null, rows: 0, redone: 0, workers: {} })));
       }
+    }
+    // Every run takes the target-table locks (a continue-as-new ends the previous run's) before writing.
+    if (patched('ferry-table-locks')) await acquireTableLocks(input.target, plan.tables.map((t) => t.target));
+    if (!carried) {
       setPhase('preparing');
       await prepareTargets(input, plan);
     }
