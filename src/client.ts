@@ -7,6 +7,7 @@ import { devCommand } from './cli/dev-command.js';
 import { listCommand } from './cli/list-command.js';
 import { migrateCommand, type MigrateFlags } from './cli/migrate-command.js';
 import { statusCommand } from './cli/status-command.js';
+import { addSyncCommands } from './cli/sync-commands.js';
 import { runWorker } from './worker.js';
 
 const program = new Command('ferry')
@@ -80,6 +81,8 @@ program
   .action(async () => {
     process.exitCode = await devCommand();
   });
+
+addSyncCommands(program);
 
 program.parseAsync().catch((e: unknown) => {
   console.error(`ferry: ${(e as Error).message}`);

@@ -31,6 +31,60 @@ export function canonicalValue(type: NeutralType, value: string | null): string 
   return value;
 }
 
+/**
+ * The checksum form (see "Checksum text" in dialects/dialect.ts) of a value read as transfer text, for
+ * every kind: what two engines hold for the same value compares equal here and nowhere else. Used by
+ * diff to compare rows in the worker; key columns in this form are also the key tuples ranges use.
+ */
+export function canonicalTransferValue(type: NeutralType, value: string | null): string | null {
+  if (value === null) return null;
+  switch (type.kind) {
+    case 'int':
+      return /^[-+]?\d+$/.test(value) ? BigInt(value).toString() : value;
+    case 'decimal':
+      return canonicalDecimal(value);
+    case 'float':
+      return canonicalFloat(value, type.bytes);
+    case 'bool':
+      return /^(1|t|true|y|yes|on)$/i.test(value.trim()) ? '1' : /^(0|f|false|n|no|off)$/i.test(value.trim()) ? '0' : value;
+    case 'text':
+      // char(n) is blank-padded by PostgreSQL's COPY and trimmed by MySQL and by ::text; compare trimmed.
+      return type.fixed ? value.replace(/ +$/, '') : value;
+    case 'binary':
+      return value.toLowerCase();
+    case 'time':
+    case 'timestamp':
+      return padFraction(value);
+    case 'json':
+      return canonicalJson(value);
+    case 'uuid':
+      return value.toLowerCase();
+    default:
+      return value;
+  }
+}
+
+/** Plain decimal text without trailing fractional zeros or a trailing '.'; '-0' is '0'. */
+export function canonicalDecimal(value: string): string {
+  let v = value.trim();
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)$/.test(v)) return v; // NaN, Infinity: engines print them alike
+  if (v.startsWith('+')) v = v.slice(1);
+  if (v.includes('.')) v = v.replace(/0+$/, '').replace(/\.$/, '');
+  const neg = v.startsWith('-');
+  let digits = neg ? v.slice(1) : v;
+  if (digits.startsWith('.')) digits = '0' + digits;
+  digits = digits.replace(/^0+(?=\d)/, '');
+  if (/^0(\.0*)?$/.test(digits)) return '0';
+  return neg ? '-' + digits : digits;
+}
+
+// `HH:MM:SS` or `… HH:MM:SS.f` → exactly six fractional digits (the first time-like token only).
+function padFraction(value: string): string {
+  const m = /^(.*\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?(.*)$/.exec(value);
+  if (!m) return value;
+  return `${m[1]}.${(m[2] ?? '').padEnd(6, '0')}${m[3]}`;
+}
+
 /** 60-bit row hash (first 15 hex digits of md5) as a bigint; matches the SQL side. */
 export function rowHash(rowText: string): bigint {
   return BigInt('0x' + createHash('md5').update(rowText, 'utf8').digest('hex').slice(0, 15));

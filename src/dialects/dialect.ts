@@ -50,6 +50,27 @@ export interface RangeRequest {
   range: KeyRange;
 }
 
+/** Columns and key of a table that rows are written to or deleted from by key. */
+export interface KeyedTable {
+  table: string;
+  /** Columns in transfer order (the target table's names). */
+  columns: Column[];
+  key: Column[];
+}
+
+/**
+ * Rows whose watermark lies in `after < watermark <= upTo`, walked in (watermark, key) order so an
+ * incremental sync can cut them into chunks with a cursor. Bounds are in checksum form.
+ */
+export interface ChangeRequest extends KeyedTable {
+  watermark: Column;
+  /** Exclusive lower bound; null = every row with a watermark up to `upTo`. */
+  after: string | null;
+  upTo: string;
+  /** Over the tuple (watermark, ...key): rows with `lo < (watermark, key) <= hi`. */
+  range: KeyRange;
+}
+
 /** Count and checksum of a key range (see "Checksum text" above). */
 export interface RangeChecksum {
   rows: number;
@@ -130,6 +151,26 @@ export interface Dialect {
 
   /** Exact row count of a range. */
   countRange(table: string, key: Column[], range: KeyRange): Promise<number>;
+
+  /** Largest non-null value of `column` in checksum form, or null when no row has one. */
+  maxValue(table: string, column: Column): Promise<string | null>;
+
+  /** Like {@link chunkEnd} over the (watermark, ...key) order of a change window. */
+  changeChunkEnd(req: ChangeRequest, rows: number): Promise<KeyTuple | null>;
+
+  /** Streams the rows of a change window in (watermark, key) order as transfer text. */
+  readChanges(req: ChangeRequest): Promise<Readable>;
+
+  /**
+   * Writes the rows of `data` (transfer text) by key: bulk-loads them into a temporary table, then in
+   * one transaction updates the target rows whose keys match and inserts the others. Updating in place
+   * (rather than delete + insert) keeps rows that other tables reference by foreign key valid. Running
+   * it twice leaves the same rows as running it once. Returns the number of rows loaded.
+   */
+  upsertRows(req: KeyedTable, data: Readable): Promise<number>;
+
+  /** Deletes the rows with these keys (checksum form), in batches. Returns the number deleted. */
+  deleteKeys(table: string, key: Column[], keys: KeyTuple[]): Promise<number>;
 
   /** Releases the connection pool. */
   close(): Promise<void>;

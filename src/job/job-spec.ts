@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { JobSpecError } from '../errors.js';
 import { hasLiteralPassword, parseConnectionUrl } from './connection-url.js';
+import { isOverlapSpec } from '../core/watermark.js';
 
 const tableName = z.string().min(1, 'must not be empty');
 
@@ -47,6 +48,14 @@ export const jobSpecSchema = z
     onExisting: z.enum(['fail', 'truncate', 'append']).default(JOB_DEFAULTS.onExisting),
     verify: z.enum(['none', 'count', 'checksum']).default(JOB_DEFAULTS.verify),
     keys: z.record(tableName, z.array(z.string().min(1)).min(1)).default({}),
+    /** sync: `incremental` (by watermark) or `full` (diff and repair). */
+    mode: z.enum(['incremental', 'full']).optional(),
+    /** sync: the column whose value grows when a row changes (same name in every table). */
+    watermark: z.string().min(1, 'must not be empty').optional(),
+    /** sync: how far behind the last high-water mark the next window starts. */
+    overlap: z.string().refine(isOverlapSpec, 'expected a duration such as 90s, 5m, 2h or 1d, or a number for numeric watermarks').optional(),
+    /** sync: every N-th incremental run is a full pass. */
+    fullEvery: z.number().int().min(1).optional(),
   })
   .strict();
 
@@ -58,6 +67,7 @@ export const jobSpecSchema = z
  * - `onExisting` (default `fail`): what to do when a target table already holds rows.
  * - `verify` (default `checksum`): `none`, `count`, or counts plus checksums per shard.
  * - `keys`: a key for tables without a primary key, `{ table: [col, ...] }`.
+ * - `mode`, `watermark`, `overlap` (default 5m), `fullEvery`: settings of `ferry sync` and its schedules.
  */
 export type JobSpec = z.infer<typeof jobSpecSchema>;
 

@@ -1,3 +1,6 @@
 /** Workflow entry point bundled by the worker: every workflow type ferry registers. */
 export { migrate } from './migrate.js';
 export { copyShard } from './copy-shard.js';
+export { verify, diff, repair } from './compare.js';
+export { sync } from './sync.js';
+export { tableLock } from './table-lock.js';

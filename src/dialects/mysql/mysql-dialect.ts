@@ -8,7 +8,7 @@ import type { Pool, PoolConnection } from 'mysql2/promise';
 import type { Column, TableSchema } from '../../core/column-model.js';
 import { uniqueBounds, type KeyRange, type KeyTuple } from '../../core/key-range.js';
 import { FerryError, MissingTableError } from '../../errors.js';
-import type { CreateTableOptions, Dialect, RangeChecksum, RangeRequest, TargetState } from '../dialect.js';
+import type { ChangeRequest, CreateTableOptions, Dialect, KeyedTable, RangeChecksum, RangeRequest, TargetState } from '../dialect.js';
 import { connectionError, createMysqlPool, errorCode, parseMysqlUrl, type MysqlTarget } from './mysql-connect.js';
 import { addForeignKeySql, createIndexSql, createTableSql, objectName } from './mysql-ddl.js';
 import { infoColumns, introspectTable, listTables, nativeColumns, tableRows } from './mysql-introspect.js';
@@ -25,6 +25,8 @@ import {
   type NativeColumns,
 } from './mysql-sql.js';
 import { DEFAULT_SERVER, ddlType, serverInfoFromVersion, type ServerInfo } from './mysql-types.js';
+import { changeChunkEndSql, maxValueSql, readChangesSql } from './mysql-changes.js';
+import { deleteKeysMysql, deleteKeysSql, upsertLoaded } from './mysql-upsert.js';
 
 /** Tables up to this estimate are counted exactly before sampling key bounds. */
 const EXACT_COUNT_BELOW = 5_000_000;
@@ -237,6 +239,44 @@ export class MysqlDialect implements Dialect {
     const where = rangeCondition(key, natives, range, this.binCollation());
     const [row] = await this.run(() => this.strings(`SELECT COUNT(*) FROM ${quoteId(table)} WHERE ${where}`), table);
     return Number(row?.[0] ?? 0);
+  }
+
+  async maxValue(table: string, column: Column): Promise<string | null> {
+    const natives = await this.nativesOf(table);
+    const [row] = await this.run(() => this.strings(maxValueSql(table, column, natives)), table);
+    return row?.[0] ?? null;
+  }
+
+  async changeChunkEnd(req: ChangeRequest, rows: number): Promise<KeyTuple | null> {
+    const natives = await this.nativesOf(req.table);
+    const [row] = await this.run(() => this.strings(changeChunkEndSql(req, natives, this.binCollation(), rows)), req.table);
+    return row ? row.map((v) => v ?? '') : null;
+  }
+
+  async readChanges(req: ChangeRequest): Promise<Readable> {
+    const natives = await this.nativesOf(req.table);
+    if (natives.size === 0) throw new MissingTableError(req.table, this.label);
+    const conn = await this.connection();
+    return streamRows(conn, readChangesSql(req, natives, this.binCollation()), (err) => this.mapError(err, req.table));
+  }
+
+  async upsertRows(req: KeyedTable, data: Readable): Promise<number> {
+    const input = new LoadInput(data); // before any await: see LoadInput
+    let conn: PoolConnection | undefined;
+    try {
+      const natives = await this.nativesOf(req.table);
+      conn = await this.connection();
+      const c = conn;
+      return await this.run(() => upsertLoaded(c, req.table, req.columns, req.key, natives, input), req.table);
+    } catch (err) {
+      if (conn === undefined) input.abort();
+      throw err;
+    }
+  }
+
+  async deleteKeys(table: string, key: Column[], keys: KeyTuple[]): Promise<number> {
+    const natives = await this.nativesOf(table);
+    return this.run(() => deleteKeysMysql(this.pool, deleteKeysSql(table, key, keys, natives, this.binCollation())), table);
   }
 
   async close(): Promise<void> {

@@ -7,12 +7,14 @@ import pg from 'pg';
 import type { Column, TableSchema } from '../../core/column-model.js';
 import type { KeyRange, KeyTuple } from '../../core/key-range.js';
 import { describeUrl } from '../../job/connection-url.js';
-import type { CreateTableOptions, Dialect, RangeChecksum, RangeRequest, TargetState } from '../dialect.js';
+import type { ChangeRequest, CreateTableOptions, Dialect, KeyedTable, RangeChecksum, RangeRequest, TargetState } from '../dialect.js';
 import { wrapPgError } from './postgres-errors.js';
 import { copyOut, replaceWithCopy } from './postgres-copy.js';
 import { byteOrderedColumns, introspectPg, listPgTables, qualified } from './postgres-introspect.js';
 import { checksumSql, keyOrderBy, keySelect, quoteIdent, rangePredicate, transferExpr, type KeyColumnSql } from './postgres-sql.js';
 import { pgTypeFor } from './postgres-types.js';
+import { changeChunkEndSql, changeColumns, maxValueSql, readChangesSql } from './postgres-changes.js';
+import { deleteKeysPg, upsertWithCopy } from './postgres-upsert.js';
 
 // Numeric and int8 come back as strings by default; keep it that way so nothing is rounded.
 const SESSION_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO,YMD -c bytea_output=hex -c extra_float_digits=1 -c standard_conforming_strings=on';
@@ -233,6 +235,37 @@ export class PostgresDialect implements Dialect {
       const r = await this.pool.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${this.table(table)} WHERE ${rangePredicate(ks, range)}`);
       return Number(r.rows[0]?.n ?? 0);
     });
+  }
+
+  maxValue(table: string, column: Column): Promise<string | null> {
+    return this.run(`reading the high-water mark of "${table}"."${column.name}"`, async () => {
+      const [k] = await this.keySql(table, [column]);
+      const r = await this.pool.query({ text: maxValueSql(this.table(table), k!), rowMode: 'array' });
+      return (r.rows[0] as (string | null)[] | undefined)?.[0] ?? null;
+    });
+  }
+
+  changeChunkEnd(req: ChangeRequest, rows: number): Promise<KeyTuple | null> {
+    return this.run(`finding the next changes of "${req.table}"`, async () => {
+      const ks = await this.keySql(req.table, changeColumns(req));
+      const r = await this.pool.query({ text: changeChunkEndSql(this.table(req.table), ks, req, rows), rowMode: 'array' });
+      return (r.rows[0] as string[] | undefined) ?? null;
+    });
+  }
+
+  readChanges(req: ChangeRequest): Promise<Readable> {
+    return this.run(`reading changes of "${req.table}"`, async () => {
+      const ks = await this.keySql(req.table, changeColumns(req));
+      return copyOut(this.pool, readChangesSql(this.table(req.table), ks, req));
+    });
+  }
+
+  upsertRows(req: KeyedTable, data: Readable): Promise<number> {
+    return this.run(`upserting into "${req.table}"`, () => upsertWithCopy(this.pool, this.table(req.table), req.columns, req.key, data));
+  }
+
+  deleteKeys(table: string, key: Column[], keys: KeyTuple[]): Promise<number> {
+    return this.run(`deleting rows of "${table}"`, () => deleteKeysPg(this.pool, this.table(table), key, keys));
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,171 @@
+/**
+ * Diff activities: cut a differing range into parts and compare each (count + checksum in SQL, json
+ * and float canonicalised in the worker), and compare one small range row by row, repairing it when
+ * asked. Keys leave the worker only as capped samples; rows never do.
+ */
+import { Readable } from 'node:stream';
+import { Context } from '@temporalio/activity';
+import { cutRange, type RangeCompare } from '../core/bisect.js';
+import type { DiffKeys, LeafResult, RepairOptions } from '../core/compare-report.js';
+import type { Column } from '../core/column-model.js';
+import { describeRange, type KeyRange, type KeyTuple } from '../core/key-range.js';
+import { diffRowSets, keyIndexes, rowKey, type Row } from '../core/row-diff.js';
+import { RowDecoder, encodeRow } from '../core/transfer-text.js';
+import type { Dialect } from '../dialects/dialect.js';
+import type { ActivityDeps } from './deps.js';
+import { dialectFor } from './deps.js';
+import { withFailures } from './failures.js';
+import { verifyShard } from './verify.js';
+
+/** A range of one table on both sides. */
+export interface TableRange {
+  source: string;
+  target: string;
+  table: string;
+  targetTable: string;
+  columns: Column[];
+  key: Column[];
+  range: KeyRange;
+}
+
+/** Input of {@link compareParts}. */
+export interface ComparePartsInput extends TableRange {
+  /** Whose keys cut the range: the side holding more of its rows. */
+  side: 'source' | 'target';
+  rowsPerPart: number;
+  parts: number;
+}
+
+/** Cuts `range` into up to `parts` parts by `side`'s keys and compares each part. */
+export async function compareParts(deps: ActivityDeps, input: ComparePartsInput): Promise<RangeCompare[]> {
+  const ctx = Context.current();
+  return withFailures(`comparing ${input.table} keys ${describeRange(input.range)}`, async () => {
+    const cutter = dialectFor(deps, input.side === 'source' ? input.source : input.target);
+    const table = input.side === 'source' ? input.table : input.targetTable;
+    const ends: KeyTuple[] = [];
+    let lo = input.range.lo;
+    // Each cut starts where the previous one ended, so cutting reads the range's keys once.
+    for (let i = 1; i < input.parts; i++) {
+      const end = await cutter.chunkEnd(table, input.key, { lo, hi: input.range.hi }, input.rowsPerPart);
+      if (end === null) break;
+      ends.push(end);
+      lo = end;
+      ctx.heartbeat({ cut: i });
+    }
+    const out: RangeCompare[] = [];
+    for (const range of cutRange(input.range, ends)) {
+      const r = await verifyShard(deps, { ...input, range, mode: 'checksum' });
+      out.push({ range, sourceRows: r.sourceRows, targetRows: r.targetRows, match: r.match });
+      ctx.heartbeat({ compared: out.length });
+    }
+    return out;
+  });
+}
+
+/** Input of {@link diffLeaf}. */
+export interface DiffLeafInput extends TableRange {
+  /** Counts from the compare that chose this leaf; a side with 0 rows is not read. */
+  sourceRows: number;
+  targetRows: number;
+  /** Keys to return per kind (counts are always exact). */
+  caps: { missing: number; extra: number; changed: number };
+  repair?: RepairOptions;
+  /** Rows per transaction when a one-sided range is copied. */
+  chunkRows: number;
+}
+
+/** Compares one range row by row (or streams one side when the other is empty), repairing it when asked. */
+export async function diffLeaf(deps: ActivityDeps, input: DiffLeafInput): Promise<LeafResult> {
+  return withFailures(`diffing ${input.table} keys ${describeRange(input.range)}`, async () => {
+    const source = dialectFor(deps, input.source);
+    const target = dialectFor(deps, input.target);
+    const write = input.repair !== undefined && !input.repair.dryRun;
+    const result: LeafResult = { missing: 0, extra: 0, changed: 0, keys: { missing: [], extra: [], changed: [] }, repaired: { inserted: 0, updated: 0, deleted: 0 } };
+    if (input.targetRows === 0 && input.sourceRows > 0) {
+      result.missing = await sampleKeys(source, input.table, input, result.keys.missing, input.caps.missing);
+      if (write) result.repaired.inserted = await copyRange(source, target, input);
+      return result;
+    }
+    if (input.sourceRows === 0 && input.targetRows > 0) {
+      result.extra = await sampleKeys(target, input.targetTable, input, result.keys.extra, input.caps.extra);
+      if (write && input.repair?.deleteExtra) {
+        // Every target row of the range is extra: an empty range write deletes them in one statement.
+        result.repaired.deleted = result.extra;
+        await target.writeRange({ table: input.targetTable, columns: input.columns, key: input.key, range: input.range }, Readable.from([]));
+      }
+      return result;
+    }
+    const [s, t] = await Promise.all([
+      readRows(source, { table: input.table, columns: input.columns, key: input.key, range: input.range }),
+      readRows(target, { table: input.targetTable, columns: input.columns, key: input.key, range: input.range }),
+    ]);
+    const d = diffRowSets(input.columns, input.key, s, t);
+    Object.assign(result, { missing: d.missing.length, extra: d.extra.length, changed: d.changed.length });
+    result.keys = capKeys(d, input.caps);
+    if (write) {
+      if (d.upsert.length > 0) await target.upsertRows({ table: input.targetTable, columns: input.columns, key: input.key }, encodeRows(d.upsert));
+      result.repaired.inserted = d.missing.length;
+      result.repaired.updated = d.changed.length;
+      if (input.repair?.deleteExtra && d.extra.length > 0) result.repaired.deleted = await target.deleteKeys(input.targetTable, input.key, d.extra);
+    }
+    return result;
+  });
+}
+
+function capKeys(d: DiffKeys, caps: DiffLeafInput['caps']): DiffKeys {
+  return { missing: d.missing.slice(0, caps.missing), extra: d.extra.slice(0, caps.extra), changed: d.changed.slice(0, caps.changed) };
+}
+
+/** Reads every row of a range as decoded transfer text, heartbeating as it goes. */
+export async function readRows(d: Dialect, req: { table: string; columns: Column[]; key: Column[]; range: KeyRange }): Promise<Row[]> {
+  const ctx = Context.current();
+  const stream = await d.readRange(req);
+  const rows = stream.pipe(new RowDecoder());
+  stream.on('error', (e) => rows.destroy(e));
+  const out: Row[] = [];
+  for await (const values of rows as AsyncIterable<Row>) {
+    out.push(values);
+    if (out.length % 10_000 === 0) ctx.heartbeat({ rows: out.length });
+  }
+  return out;
+}
+
+/** Streams the keys of a range of one side: returns the count and keeps the first `cap` in `into`. */
+async function sampleKeys(d: Dialect, table: string, input: TableRange, into: KeyTuple[], cap: number): Promise<number> {
+  const ctx = Context.current();
+  const idx = keyIndexes(input.key, input.key);
+  const stream = await d.readRange({ table, columns: input.key, key: input.key, range: input.range });
+  const rows = stream.pipe(new RowDecoder());
+  stream.on('error', (e) => rows.destroy(e));
+  let n = 0;
+  for await (const values of rows as AsyncIterable<Row>) {
+    if (into.length < cap) into.push(rowKey(input.key, idx, values));
+    if (++n % 50_000 === 0) ctx.heartbeat({ keys: n });
+  }
+  return n;
+}
+
+/** Copies a range the target lacks entirely, chunk by chunk with the migration's write path. */
+async function copyRange(source: Dialect, target: Dialect, input: DiffLeafInput): Promise<number> {
+  const ctx = Context.current();
+  let lo = input.range.lo;
+  let copied = 0;
+  for (;;) {
+    const end = await source.chunkEnd(input.table, input.key, { lo, hi: input.range.hi }, input.chunkRows);
+    const chunk = { lo, hi: end ?? input.range.hi };
+    const data = await source.readRange({ table: input.table, columns: input.columns, key: input.key, range: chunk });
+    copied += await target.writeRange({ table: input.targetTable, columns: input.columns, key: input.key, range: chunk }, data);
+    ctx.heartbeat({ copied });
+    if (end === null || (input.range.hi !== null && JSON.stringify(end) === JSON.stringify(input.range.hi))) return copied;
+    lo = end;
+  }
+}
+
+/** Rows as a transfer-text stream, in pieces so a large leaf is not one giant string. */
+export function encodeRows(rows: Row[]): Readable {
+  return Readable.from(
+    (function* () {
+      for (let i = 0; i < rows.length; i += 1000) yield Buffer.from(rows.slice(i, i + 1000).map(encodeRow).join(''), 'utf8');
+    })(),
+  );
+}

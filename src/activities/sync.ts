@@ -1,0 +1,126 @@
+/**
+ * Incremental sync and table-lock activities: the high-water mark of a watermark column, one chunk of
+ * a change window copied as upserts, the state the last completed sync of a job left behind (read
+ * through Temporal visibility with the worker's own client), and who holds a table lock.
+ */
+import { Transform } from 'node:stream';
+import { Context } from '@temporalio/activity';
+import type { SyncReport, SyncState } from '../core/compare-report.js';
+import type { Column } from '../core/column-model.js';
+import { describeRange, type KeyRange, type KeyTuple } from '../core/key-range.js';
+import type { ChangeRequest } from '../dialects/dialect.js';
+import { FerryJobKey, FerryKindKey } from '../shared.js';
+import type { ActivityDeps } from './deps.js';
+import { dialectFor } from './deps.js';
+import { withFailures } from './failures.js';
+
+/** Input of {@link watermarkMax}. */
+export interface WatermarkMaxInput {
+  source: string;
+  table: string;
+  column: Column;
+}
+
+/** The largest watermark value of a source table (checksum form), or null when none. */
+export async function watermarkMax(deps: ActivityDeps, input: WatermarkMaxInput): Promise<string | null> {
+  return withFailures(`reading the high-water mark of ${input.table}.${input.column.name}`, () =>
+    dialectFor(deps, input.source).maxValue(input.table, input.column),
+  );
+}
+
+/** Input of {@link syncChunk}: the rest of a change window after the cursor `range.lo`. */
+export interface SyncChunkInput {
+  source: string;
+  target: string;
+  table: string;
+  targetTable: string;
+  columns: Column[];
+  key: Column[];
+  watermark: Column;
+  after: string | null;
+  upTo: string;
+  /** Over (watermark, ...key): from the cursor (exclusive); `hi` null. */
+  range: KeyRange;
+  chunkRows: number;
+}
+
+/** Result of {@link syncChunk}. */
+export interface SyncChunkResult {
+  rows: number;
+  /** (watermark, ...key) of the chunk's last row: the next cursor. */
+  end: KeyTuple | null;
+  done: boolean;
+}
+
+/**
+ * Upserts the next chunk of a change window into the target. The chunk's end is fixed before any
+ * write and kept in the heartbeat, so a retry upserts the same rows (an upsert is idempotent).
+ */
+export async function syncChunk(deps: ActivityDeps, input: SyncChunkInput): Promise<SyncChunkResult> {
+  const ctx = Context.current();
+  return withFailures(`syncing ${input.table} after ${describeRange(input.range)}`, async () => {
+    const source = dialectFor(deps, input.source);
+    const target = dialectFor(deps, input.target);
+    const req: ChangeRequest = { table: input.table, columns: input.columns, key: input.key, watermark: input.watermark, after: input.after, upTo: input.upTo, range: input.range };
+    const previous = ctx.info.heartbeatDetails as { end: KeyTuple | null } | undefined;
+    const end = previous !== undefined ? previous.end : await source.changeChunkEnd(req, input.chunkRows);
+    ctx.heartbeat({ end });
+    const data = await source.readChanges({ ...req, range: { lo: input.range.lo, hi: end } });
+    const metered = new Transform({
+      transform(b: Buffer, _enc, done) {
+        ctx.heartbeat({ end });
+        done(null, b);
+      },
+    });
+    data.on('error', (e) => metered.destroy(e));
+    try {
+      const rows = await target.upsertRows({ table: input.targetTable, columns: input.columns, key: input.key }, data.pipe(metered));
+      return { rows, end, done: end === null };
+    } catch (e) {
+      data.destroy();
+      throw e;
+    }
+  });
+}
+
+/**
+ * The state left by the latest completed sync of `job`, found through visibility
+ * (`FerryJob = job AND FerryKind = "sync"`) and read from that run's result. Null for the first run.
+ * Visibility is eventually consistent: a run that closed a moment ago may be missed, which only makes
+ * this run's window start earlier (upserts are idempotent).
+ */
+export async function lastSyncState(_deps: ActivityDeps, input: { job: string }): Promise<SyncState | null> {
+  const client = Context.current().client;
+  const query =
+    `${FerryJobKey.name} = ${JSON.stringify(input.job)} AND ${FerryKindKey.name} = "sync" AND ExecutionStatus = "Completed"`;
+  let best: { workflowId: string; runId: string; closed: number } | undefined;
+  let seen = 0;
+  for await (const wf of client.workflow.list({ query, pageSize: 20 })) {
+    const closed = wf.closeTime?.getTime() ?? 0;
+    if (!best || closed > best.closed) best = { workflowId: wf.workflowId, runId: wf.runId, closed };
+    // Visibility lists newest first; a few pages are plenty to find the latest close.
+    if (++seen >= 50) break;
+  }
+  if (!best) return null;
+  const report = (await client.workflow.getHandle(best.workflowId, best.runId, { followRuns: false }).result()) as SyncReport | undefined;
+  return report?.state ?? null;
+}
+
+/**
+ * The workflow (ID and run) that holds a table lock, or null when the lock is free or its holder has
+ * already closed (the server is about to terminate the lock under its parent-close policy).
+ */
+export async function lockHolder(_deps: ActivityDeps, input: { lockId: string }): Promise<{ workflowId: string; runId: string } | null> {
+  const client = Context.current().client;
+  const lock = await client.workflow
+    .getHandle(input.lockId)
+    .describe()
+    .catch(() => undefined);
+  if (!lock || lock.status.name !== 'RUNNING' || !lock.parentExecution) return null;
+  const holder = { workflowId: lock.parentExecution.workflowId ?? '', runId: lock.parentExecution.runId ?? '' };
+  const parent = await client.workflow
+    .getHandle(holder.workflowId, holder.runId)
+    .describe()
+    .catch(() => undefined);
+  return parent && parent.status.name !== 'RUNNING' ? null : holder;
+}
