@@ -23,7 +23,9 @@ let worker: Awaited<ReturnType<typeof startTestWorker>>;
 // Syncs of job "held" wait here after taking their locks, until the test opens the gate.
 let openGate: () => void = () => undefined;
 let gate: Promise<void> = Promise.resolve();
-const closeGate = () => (gate = new Promise((r) => (openGate = r)));
+const closeGate = (): void => {
+  gate = new Promise((r) => (openGate = r));
+};
 
 const syncInput = (job: string): SyncInput => ({
   job, source: PG_URL, target: TARGET, tables: ['s5_wf_items'], chunkRows: 500, parallelism: 2, keys: {}, mode: 'incremental', watermark: 'updated_at', overlap: '5m', maxKeys: 10,
