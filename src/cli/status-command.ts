@@ -46,6 +46,8 @@ export async function statusCommand(workflowId: string, flags: { json?: boolean 
         rowsPerSecond: rate(t.rowsDone),
         etaSeconds: eta(t.rowsDone, t.rowsTotal),
       }));
+      // A finished run's report (the workflow result) is cheap to fetch and says what was verified.
+      const report = desc.status.name === 'COMPLETED' ? await handle.result().catch(() => undefined) : undefined;
       const done = tables.reduce((a, t) => a + t.rowsDone, 0);
       const total = tables.reduce((a, t) => a + t.rowsTotal, 0);
       if (json) {
@@ -58,6 +60,7 @@ export async function statusCommand(workflowId: string, flags: { json?: boolean 
             closeTime: desc.closeTime ?? null,
             total: { rowsDone: done, rowsTotal: total, rowsPerSecond: rate(done), etaSeconds: eta(done, total) },
             tables,
+            ...(report ? { report } : {}),
           }),
         );
       } else {

@@ -2,6 +2,8 @@
  * kill -9 of the only worker in the middle of a copy, then a new worker: the run completes, verified,
  * and the target equals the source row for row.
  */
+import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DevServer } from '../../src/temporal/dev-server.js';
 import { MYSQL_URL, PG_URL, mysqlExec, pgExec } from '../helpers/databases.js';
@@ -31,7 +33,10 @@ afterAll(async () => {
   await pgExec(`DROP TABLE IF EXISTS e2e_crash`);
 });
 
-async function status(env: NodeJS.ProcessEnv, id: string): Promise<{ status: string; tables: { rowsDone: number }[] }> {
+async function status(
+  env: NodeJS.ProcessEnv,
+  id: string,
+): Promise<{ status: string; tables: { rowsDone: number }[]; report?: { tables: { rowsRedone: number; verified: boolean; rowsCopied: number }[] } }> {
   const r = await runCli(['status', id, '--json'], env);
   return JSON.parse(r.stdout);
 }
@@ -54,7 +59,18 @@ describe('a worker killed with SIGKILL mid-copy', () => {
     }
     expect(done).toBeGreaterThanOrEqual(20_000);
     expect(done).toBeLessThan(ROWS);
+    // Kill while a chunk is being copied, so there is work in flight to lose.
+    const client = new Client({ connection: await Connection.connect({ address: server.address }) });
+    const inFlight = async () => {
+      for (const id of ['e2e-crash/e2e_crash/0', 'e2e-crash/e2e_crash/1']) {
+        const d = await client.workflow.getHandle(id).describe().catch(() => undefined);
+        if (d?.raw.pendingActivities?.some((a) => a.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED)) return true;
+      }
+      return false;
+    };
+    for (let i = 0; i < 200 && !(await inFlight()); i++) await new Promise((r) => setTimeout(r, 10));
     await workers[0]!.kill('SIGKILL');
+    await client.connection.close();
 
     workers.push(await startWorkerProcess(env));
     const waited = await runCli(['migrate', '--source', PG_URL, '--target', TARGET, '--tables', 'e2e_crash', '--id', 'e2e-crash', '--wait', '--json'], env).catch(
@@ -71,6 +87,12 @@ describe('a worker killed with SIGKILL mid-copy', () => {
     }
     expect(s.status, workers[1]!.output()).toBe('completed');
     expect(s.tables[0]?.rowsDone).toBe(ROWS);
+    // Work redone after the crash is at most the chunks that were in flight: one per shard (2 × 5000).
+    const t = s.report!.tables[0]!;
+    expect(t).toMatchObject({ rowsCopied: ROWS, verified: true });
+    console.log(`redone after kill -9: ${t.rowsRedone} rows`);
+    expect(t.rowsRedone).toBeGreaterThan(0);
+    expect(t.rowsRedone).toBeLessThanOrEqual(2 * 5000);
     const [a, b] = await Promise.all([dump(PG_URL, SPEC), dump(TARGET, SPEC)]);
     expect(b.length).toBe(ROWS);
     expect(b).toEqual(a);

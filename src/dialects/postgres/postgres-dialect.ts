@@ -8,6 +8,7 @@ import type { Column, TableSchema } from '../../core/column-model.js';
 import type { KeyRange, KeyTuple } from '../../core/key-range.js';
 import { describeUrl } from '../../job/connection-url.js';
 import type { ChangeRequest, CreateTableOptions, Dialect, KeyedTable, RangeChecksum, RangeRequest, TargetState } from '../dialect.js';
+import { poolSize } from '../pool-size.js';
 import { wrapPgError } from './postgres-errors.js';
 import { copyOut, replaceWithCopy } from './postgres-copy.js';
 import { byteOrderedColumns, introspectPg, listPgTables, qualified } from './postgres-introspect.js';
@@ -37,10 +38,13 @@ export class PostgresDialect implements Dialect {
     const u = new URL(url);
     const schema = u.searchParams.get('schema') ?? 'public';
     u.searchParams.delete('schema');
+    // sslmode means what it means to libpq (psql, pg_dump): `require` encrypts without verifying, `verify-ca`
+    // checks the chain, `verify-full` also the host. pg alone would treat require and verify-ca as verify-full.
+    if (u.searchParams.has('sslmode') && !u.searchParams.has('uselibpqcompat')) u.searchParams.set('uselibpqcompat', 'true');
     const pool = new pg.Pool({
       connectionString: u.toString().replace(/^postgresql:/, 'postgres:'),
       options: SESSION_OPTIONS,
-      max: options.maxConnections ?? 10,
+      max: options.maxConnections ?? poolSize(),
       connectionTimeoutMillis: 15_000,
       idleTimeoutMillis: 30_000,
     });
@@ -82,6 +86,22 @@ export class PostgresDialect implements Dialect {
 
   introspect(table: string, declaredKey?: string[]): Promise<TableSchema> {
     return this.run(`reading table "${table}"`, () => introspectPg(this.pool, this.schema, table, this.where, declaredKey));
+  }
+
+  findDuplicateKey(table: string, key: Column[]): Promise<{ value: (string | null)[]; count: number } | null> {
+    return this.run(`checking the key of "${table}"`, async () => {
+      const ks = await this.keySql(table, key);
+      const cols = key.map((c) => quoteIdent(c.name));
+      // Deterministic collations compare equal only byte-equal strings, so plain GROUP BY matches ferry's byte-wise ranges.
+      const r = await this.pool.query({
+        text:
+          `SELECT ${keySelect(ks)}, count(*)::text FROM ${this.table(table)} GROUP BY ${cols.join(', ')} ` +
+          `HAVING count(*) > 1 OR ${cols.map((c) => `count(*) > count(${c})`).join(' OR ')} LIMIT 1`,
+        rowMode: 'array',
+      });
+      const row = r.rows[0] as (string | null)[] | undefined;
+      return row ? { value: row.slice(0, key.length), count: Number(row[key.length]) } : null;
+    });
   }
 
   integerKeyExtent(table: string, key: Column): Promise<{ min: string; max: string } | null> {
