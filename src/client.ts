@@ -3,6 +3,7 @@
  */
 import { Command, Option } from 'commander';
 import { cancelCommand } from './cli/cancel-command.js';
+import { codecServerCommand, type CodecServerFlags } from './cli/codec-server-command.js';
 import { devCommand } from './cli/dev-command.js';
 import { listCommand } from './cli/list-command.js';
 import { migrateCommand, type MigrateFlags } from './cli/migrate-command.js';
@@ -80,6 +81,16 @@ program
   .description('start a local Temporal dev server (Web UI on :8233) and a worker')
   .action(async () => {
     process.exitCode = await devCommand();
+  });
+
+program
+  .command('codec-server')
+  .description('serve the payload codec (FERRY_CODEC_KEYS) so the Temporal Web UI can decrypt; see --ui-codec-endpoint')
+  .option('--port <n>', 'port (default 8888)')
+  .option('--host <addr>', 'interface (default 127.0.0.1; others need FERRY_CODEC_AUTH)')
+  .option('--origin <url>', 'Web UI origin allowed by CORS (repeatable; default http://localhost:8233)', collect)
+  .action(async (flags: CodecServerFlags) => {
+    process.exitCode = await codecServerCommand(flags);
   });
 
 addSyncCommands(program);

@@ -83,5 +83,48 @@ export class ConnectionError extends FerryError {
   }
 }
 
+/**
+ * Thrown when the database refuses an operation for lack of a privilege (e.g. a target user without
+ * CREATE). Permanent: the grant has to change first. `what` is the operation, `where` the database.
+ */
+export class PermissionDeniedError extends FerryError {
+  constructor(
+    readonly what: string,
+    readonly where: string,
+    readonly detail: string,
+    readonly fix: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${what} on ${where}: permission denied (${detail}); ${fix}`, options);
+  }
+}
+
+/**
+ * Thrown in planning when a key declared for a table (`--key` / `keys:`) does not identify its rows:
+ * `value` repeats `count` times, or (when `count` is 1) a key column is NULL. Ranges by such a key would
+ * copy rows twice or lose them.
+ */
+export class KeyNotUniqueError extends FerryError {
+  constructor(
+    readonly table: string,
+    readonly key: string[],
+    readonly value: (string | null)[],
+    readonly count: number,
+  ) {
+    const shown = value.map((v) => (v === null ? 'NULL' : JSON.stringify(v))).join(', ');
+    const cols = key.join(', ');
+    super(
+      count > 1
+        ? `the key (${cols}) declared for table "${table}" is not unique in the source: (${shown}) appears ${count} times; ` +
+            `declare a key whose values are unique (add columns to it) or give the table a primary key`
+        : `the key (${cols}) declared for table "${table}" has NULL in a row (${shown}); a key column must be NOT NULL ` +
+            `in every row, so declare other columns or fill the NULLs`,
+    );
+  }
+}
+
+/** Thrown when FERRY_CODEC_KEYS is malformed, or an encrypted payload cannot be decrypted with any key. */
+export class CodecError extends FerryError {}
+
 /** Thrown when the Temporal CLI is needed and neither found nor buildable. */
 export class TemporalCliError extends FerryError {}

@@ -5,6 +5,7 @@
 import type { Dialect } from '../dialects/dialect.js';
 import type { DialectCache } from '../dialects/index.js';
 import { expandUrl } from '../job/connection-url.js';
+import { rememberSecrets } from './secrets.js';
 
 /** Dependencies of {@link createActivities}. */
 export interface ActivityDeps {
@@ -17,5 +18,7 @@ export interface ActivityDeps {
 
 /** The dialect behind a URL that still holds its placeholders. */
 export function dialectFor(deps: ActivityDeps, url: string): Dialect {
-  return deps.dialects.get(expandUrl(url, deps.env ?? process.env));
+  const expanded = expandUrl(url, deps.env ?? process.env);
+  rememberSecrets(expanded);
+  return deps.dialects.get(expanded);
 }

@@ -4,6 +4,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { FerryError } from '../errors.js';
+import { scrubError } from './secrets.js';
 
 /** Runs an activity body, converting a permanent FerryError into a non-retryable ApplicationFailure. */
 export async function withFailures<T>(context: string, fn: () => Promise<T>): Promise<T> {
@@ -16,6 +17,8 @@ export async function withFailures<T>(context: string, fn: () => Promise<T>): Pr
 
 /** The Temporal failure for an error thrown while doing `context` (e.g. `table orders, keys (0, 500]`). */
 export function toFailure(e: unknown, context: string): unknown {
+  // Before anything reads the message: no password may reach the history or the worker's log.
+  scrubError(e);
   if (e instanceof ApplicationFailure) return e;
   if (e instanceof FerryError) {
     const message = context ? `${context}: ${e.message}` : e.message;

@@ -7,7 +7,7 @@ import { isIntegerKind } from '../core/column-model.js';
 import { rangesFromBounds, splitIntegerBounds, type KeyTuple } from '../core/key-range.js';
 import type { MigrateInput, MigrationPlan, TablePlan } from '../core/report.js';
 import type { Dialect } from '../dialects/dialect.js';
-import { FerryError, JobSpecError, NoKeyError } from '../errors.js';
+import { FerryError, JobSpecError, KeyNotUniqueError, NoKeyError } from '../errors.js';
 import type { ActivityDeps } from './deps.js';
 import { dialectFor } from './deps.js';
 import { withFailures } from './failures.js';
@@ -34,6 +34,11 @@ async function planTable(source: Dialect, target: Dialect, name: string, input: 
   // Fail before any data moves if a column cannot be represented on the target.
   for (const c of schema.columns) target.nativeType(name, c);
   const key = keyColumns(schema);
+  if (input.keys[name]) {
+    // A declared key is only a promise; ranges by a key that repeats would copy rows twice or lose them.
+    const dup = await source.findDuplicateKey(name, key);
+    if (dup) throw new KeyNotUniqueError(name, schema.primaryKey, dup.value, dup.count);
+  }
   const parts = Math.max(1, Math.min(input.parallelism, Math.ceil(schema.estimatedRows / input.chunkRows)));
   const bounds = parts > 1 ? await shardBounds(source, name, key, parts) : [];
   return { source: name, target: name, schema, key, shards: rangesFromBounds(bounds) };

@@ -101,6 +101,13 @@ export interface Dialect {
    */
   introspect(table: string, declaredKey?: string[]): Promise<TableSchema>;
 
+  /**
+   * A key value that identifies more than one row (`count` > 1) or has a NULL key column (`count` is
+   * then the rows holding it), or null when `key` identifies every row. Keys are compared as ferry's
+   * ranges compare them (text byte-wise). Used in planning to vet a declared key before anything moves.
+   */
+  findDuplicateKey(table: string, key: Column[]): Promise<{ value: (string | null)[]; count: number } | null>;
+
   /** Smallest and largest key of a single-integer-key table, or null when empty. */
   integerKeyExtent(table: string, key: Column): Promise<{ min: string; max: string } | null>;
 

@@ -14,6 +14,12 @@ const SCHEMES: Record<string, Engine> = {
 
 const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
+/**
+ * Query parameters that carry a credential (`password`, `sslpassword`, `token`, …): they are checked
+ * for literals like the URL's password and redacted the same way.
+ */
+export const SENSITIVE_PARAM = /pass|secret|token|api[-_]?key/i;
+
 /** The engine a URL names. Throws ConnectionUrlError for anything else. */
 export function engineOf(url: string): Engine {
   const scheme = /^([a-z][a-z0-9+.-]*:)/i.exec(url)?.[1]?.toLowerCase();
@@ -45,9 +51,21 @@ export function parseConnectionUrl(url: string): URL {
 export function hasLiteralPassword(url: string): boolean {
   const m = /^[a-z][a-z0-9+.-]*:\/\/([^@/?#]*)@/i.exec(url);
   const userinfo = m?.[1];
-  if (!userinfo || !userinfo.includes(':')) return false;
-  const password = userinfo.slice(userinfo.indexOf(':') + 1);
-  return password.replace(PLACEHOLDER, '').length > 0;
+  if (userinfo?.includes(':') && userinfo.slice(userinfo.indexOf(':') + 1).replace(PLACEHOLDER, '').length > 0) return true;
+  return sensitiveParams(url).some((value) => value.replace(PLACEHOLDER, '').length > 0);
+}
+
+/** Values (as written) of the URL's query parameters named like credentials. */
+function sensitiveParams(url: string): string[] {
+  const q = url.indexOf('?');
+  if (q < 0) return [];
+  return url
+    .slice(q + 1)
+    .split('#')[0]!
+    .split('&')
+    .map((p) => p.split('='))
+    .filter(([name, value]) => name !== undefined && SENSITIVE_PARAM.test(name) && value !== undefined && value.length > 0)
+    .map(([, value]) => value!);
 }
 
 /** Replaces `${NAME}` with the worker's environment; values are URL-encoded so any password works. */
@@ -61,7 +79,9 @@ export function expandUrl(url: string, env: NodeJS.ProcessEnv = process.env): st
 
 /** The URL with any password replaced by `***`, for logs, messages and summaries. */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/?#]*):[^@/?#]*@/i, '$1:***@');
+  return url
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/?#]*):[^@/?#]*@/i, '$1:***@')
+    .replace(/([?&])([^=&#]*)=([^&#]*)/g, (all, sep: string, name: string) => (SENSITIVE_PARAM.test(name) ? `${sep}${name}=***` : all));
 }
 
 /** `engine host:port/db` with no credentials, for labels. */

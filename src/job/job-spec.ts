@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { JobSpecError } from '../errors.js';
 import { hasLiteralPassword, parseConnectionUrl } from './connection-url.js';
 import { isOverlapSpec } from '../core/watermark.js';
+import { issueMessage, valueAt } from './spec-messages.js';
 
 const tableName = z.string().min(1, 'must not be empty');
 
@@ -77,11 +78,8 @@ export function parseJobSpec(raw: unknown): JobSpec {
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const field = issue.path.join('.');
-  let message = issue.message;
-  if (issue.code === 'unrecognized_keys') {
-    message = `unknown setting${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; expected ${Object.keys(jobSpecSchema.shape).join(', ')}`;
-  } else if (issue.code === 'invalid_type') {
-    message = issue.received === 'undefined' ? `is required (expected ${issue.expected})` : `expected ${issue.expected}, got ${issue.received}`;
+  if (issue.path.length === 0 && issue.code === 'invalid_type') {
+    throw new JobSpecError('job', `expected a mapping of settings (source:, target:, tables:, …), got ${issue.received}`);
   }
-  throw new JobSpecError(field || 'job', message);
+  throw new JobSpecError(field || 'job', issueMessage(issue, Object.keys(jobSpecSchema.shape), valueAt(raw, issue.path)));
 }

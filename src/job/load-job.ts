@@ -40,7 +40,13 @@ export function readJobFile(path: string): Record<string, unknown> {
     const where = err.linePos?.[0] ? ` at line ${err.linePos[0].line}, column ${err.linePos[0].col}` : '';
     throw new JobSpecError('', `job file ${path} is not valid YAML${where}: ${err.message.split('\n')[0]}`);
   }
-  const value: unknown = doc.toJS();
+  let value: unknown;
+  try {
+    // toJS resolves aliases: an alias without its anchor, or an alias bomb, only fails here.
+    value = doc.toJS();
+  } catch (e) {
+    throw new JobSpecError('', `job file ${path} is not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new JobSpecError('', `job file ${path} must be a YAML mapping of settings (source:, target:, tables:, …)`);
   }

@@ -10,6 +10,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { FerryError } from '../errors.js';
+import { ferryDataConverter } from './data-converter.js';
 
 /** Address used when neither the environment nor a profile names one: the local dev server. */
 export const DEFAULT_TEMPORAL_ADDRESS = 'localhost:7233';
@@ -67,7 +68,8 @@ export async function connectClient(): Promise<Client> {
   const options: ConnectionOptions = { address, tls: tls ?? undefined, apiKey, metadata };
   try {
     const connection = await Connection.connect(options);
-    return new Client({ connection, namespace: config.namespace });
+    const dataConverter = ferryDataConverter();
+    return new Client({ connection, namespace: config.namespace, ...(dataConverter ? { dataConverter } : {}) });
   } catch (err) {
     throw new TemporalConnectError(address, err);
   }

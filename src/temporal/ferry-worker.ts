@@ -7,6 +7,7 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { DialectCache } from '../dialects/index.js';
 import { DEFAULT_TASK_QUEUE } from '../shared.js';
+import { ferryDataConverter } from './data-converter.js';
 
 /** Options of {@link createFerryWorker}. */
 export interface FerryWorkerOptions {
@@ -41,7 +42,10 @@ export interface FerryWorker {
 /** Creates a worker on the ferry task queue with ferry's workflows and activities. */
 export async function createFerryWorker(opts: FerryWorkerOptions): Promise<FerryWorker> {
   const dialects = new DialectCache();
+  // Read before any pool opens: a malformed FERRY_CODEC_KEYS stops the worker at once.
+  const dataConverter = ferryDataConverter();
   const worker = await Worker.create({
+    ...(dataConverter ? { dataConverter } : {}),
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue ?? taskQueue(),

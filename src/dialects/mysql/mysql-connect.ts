@@ -5,6 +5,8 @@
 import mysql from 'mysql2/promise';
 import type { Pool } from 'mysql2/promise';
 import { ConnectionError, ConnectionUrlError } from '../../errors.js';
+import { tlsError } from '../tls-errors.js';
+import { mysqlTls } from './mysql-tls.js';
 
 /** Where a URL points, without credentials. */
 export interface MysqlTarget {
@@ -48,8 +50,10 @@ const SESSION_SETUP =
 
 /** A mysql2 promise pool for the URL with ferry's driver options and session settings. */
 export function createMysqlPool(url: string): Pool {
+  const tls = mysqlTls(url);
   const pool = mysql.createPool({
-    uri: url,
+    uri: tls.url,
+    ...(tls.ssl ? { ssl: tls.ssl } : {}),
     supportBigNumbers: true,
     bigNumberStrings: true,
     dateStrings: true,
@@ -109,6 +113,8 @@ export function connectionError(err: unknown, target: MysqlTarget): ConnectionEr
   const code = errorCode(err);
   if (code === undefined) return undefined;
   const where = `MySQL at ${target.label}`;
+  const tls = tlsError(err, where, 'ssl-ca');
+  if (tls) return tls;
   const fix = PERMANENT_CODES[code];
   if (fix !== undefined) return new ConnectionError(`cannot connect to ${where}: ${fix} (${code})`, true, { cause: err });
   if (TRANSIENT_CODES.has(code)) {

@@ -10,12 +10,14 @@ import { uniqueBounds, type KeyRange, type KeyTuple } from '../../core/key-range
 import { FerryError, MissingTableError } from '../../errors.js';
 import type { ChangeRequest, CreateTableOptions, Dialect, KeyedTable, RangeChecksum, RangeRequest, TargetState } from '../dialect.js';
 import { connectionError, createMysqlPool, errorCode, parseMysqlUrl, type MysqlTarget } from './mysql-connect.js';
+import { permissionError } from './mysql-errors.js';
 import { addForeignKeySql, createIndexSql, createTableSql, objectName } from './mysql-ddl.js';
 import { infoColumns, introspectTable, listTables, nativeColumns, tableRows } from './mysql-introspect.js';
 import { LoadInput, loadRange } from './mysql-load.js';
 import { stringCast, streamRows } from './mysql-read.js';
 import {
   checksumSelect,
+  duplicateKeySql,
   keyOrder,
   keySelect,
   lit,
@@ -72,6 +74,12 @@ export class MysqlDialect implements Dialect {
     if (!found) throw new MissingTableError(table, this.label);
     this.natives.set(table, Promise.resolve(nativeColumns(found.info)));
     return found.schema;
+  }
+
+  async findDuplicateKey(table: string, key: Column[]): Promise<{ value: (string | null)[]; count: number } | null> {
+    const natives = await this.nativesOf(table);
+    const [row] = await this.run(() => this.strings(duplicateKeySql(table, key, natives, this.binCollation())), table);
+    return row ? { value: row.slice(0, key.length), count: Number(row[key.length]) } : null;
   }
 
   async integerKeyExtent(table: string, key: Column): Promise<{ min: string; max: string } | null> {
@@ -337,6 +345,6 @@ export class MysqlDialect implements Dialect {
 
   private mapError(err: unknown, table?: string): unknown {
     if (table !== undefined && errorCode(err) === 'ER_NO_SUCH_TABLE') return new MissingTableError(table, this.label);
-    return connectionError(err, this.target) ?? err;
+    return connectionError(err, this.target) ?? permissionError(err, this.target, table) ?? err;
   }
 }
