@@ -151,7 +151,7 @@ export interface MigrationReport {
   status: 'completed' | 'failed';
   job: string;
   verify: MigrateInput['verify'];
-  /** Filled by the client from the workflow's start and close times (workflow code has no clock to spare). */
+  /** From the first run's start (workflow time, deterministic); the CLI replaces it with the server's start-to-close time. */
   durationMs: number;
   tables: TableReport[];
   /** Things ferry did not carry over, named (e.g. foreign keys to tables outside the job). */

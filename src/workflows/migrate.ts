@@ -99,7 +99,7 @@ export async function migrate(input: MigrateInput): Promise<MigrationReport> {
     setPhase('done');
     const ok = input.verify === 'none' || tables.every((t) => t.verified);
     setPhase(ok ? 'completed' : 'failed');
-    return { status: ok ? 'completed' : 'failed', job: input.job, verify: input.verify, durationMs: 0, tables, ...(warnings.length ? { warnings } : {}) };
+    return { status: ok ? 'completed' : 'failed', job: input.job, verify: input.verify, durationMs: Date.now() - progress.startedAtMs, tables, ...(warnings.length ? { warnings } : {}) };
   } catch (e) {
     if (!(e instanceof Error && e.name === 'ContinueAsNew')) setPhase(isCancellation(e) ? 'cancelled' : 'failed');
     throw e;
