@@ -1,6 +1,5 @@
 /**
- * Diff activities: cut a differing range into parts and compare each (count + checksum in SQL, json
- * and float canonicalised in the worker), and compare one small range row by row, repairing it when
+ * Diff activities: cut a differing range into parts and compare each (see compare-range.ts), and compare one small range row by row, repairing it when
  * asked. Keys leave the worker only as capped samples; rows never do.
  */
 import { Readable } from 'node:stream';
@@ -15,18 +14,7 @@ import type { Dialect } from '../dialects/dialect.js';
 import type { ActivityDeps } from './deps.js';
 import { dialectFor } from './deps.js';
 import { withFailures } from './failures.js';
-import { verifyShard } from './verify.js';
-
-/** A range of one table on both sides. */
-export interface TableRange {
-  source: string;
-  target: string;
-  table: string;
-  targetTable: string;
-  columns: Column[];
-  key: Column[];
-  range: KeyRange;
-}
+import { compareRangeIn, type TableRange } from './compare-range.js';
 
 /** Input of {@link compareParts}. */
 export interface ComparePartsInput extends TableRange {
@@ -54,8 +42,7 @@ export async function compareParts(deps: ActivityDeps, input: ComparePartsInput)
     }
     const out: RangeCompare[] = [];
     for (const range of cutRange(input.range, ends)) {
-      const r = await verifyShard(deps, { ...input, range, mode: 'checksum' });
-      out.push({ range, sourceRows: r.sourceRows, targetRows: r.targetRows, match: r.match });
+      out.push(await compareRangeIn(deps, { ...input, range }));
       ctx.heartbeat({ compared: out.length });
     }
     return out;

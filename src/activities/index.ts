@@ -9,6 +9,7 @@ import { planMigration } from './plan.js';
 import { createForeignKeys, createIndexes, dropForeignKeys, prepareTable, type PrepareTableInput } from './schema.js';
 import { verifyShard, type VerifyShardInput } from './verify.js';
 import { compareParts, diffLeaf, type ComparePartsInput, type DiffLeafInput } from './diff.js';
+import { compareRange, type TableRange } from './compare-range.js';
 import { lastSyncState, lockHolder, syncChunk, watermarkMax, type SyncChunkInput, type WatermarkMaxInput } from './sync.js';
 import type { MigrateInput } from '../core/report.js';
 import type { TableSchema } from '../core/column-model.js';
@@ -17,6 +18,7 @@ export type { ActivityDeps } from './deps.js';
 export type { CopyChunkInput, CopyChunkResult } from './copy-chunk.js';
 export type { VerifyShardInput, VerifyShardResult } from './verify.js';
 export type { ComparePartsInput, DiffLeafInput } from './diff.js';
+export type { TableRange } from './compare-range.js';
 export type { SyncChunkInput, SyncChunkResult, WatermarkMaxInput } from './sync.js';
 
 /** Builds ferry's activities bound to `deps`. */
@@ -30,6 +32,7 @@ export function createActivities(deps: ActivityDeps) {
     createIndexes: (input: { target: string; schema: TableSchema }) => createIndexes(d, input),
     createForeignKeys: (input: { target: string; schemas: TableSchema[] }) => createForeignKeys(d, input),
     verifyShard: (input: VerifyShardInput) => verifyShard(d, input),
+    compareRange: (input: TableRange) => compareRange(d, input),
     compareParts: (input: ComparePartsInput) => compareParts(d, input),
     diffLeaf: (input: DiffLeafInput) => diffLeaf(d, input),
     watermarkMax: (input: WatermarkMaxInput) => watermarkMax(d, input),

@@ -12,7 +12,7 @@ import type { TablePlan } from '../core/report.js';
 import { boundedAll } from './bounded.js';
 
 const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' };
-const { verifyShard, compareParts, diffLeaf } = proxyActivities<FerryActivities>({
+const { compareRange, compareParts, diffLeaf } = proxyActivities<FerryActivities>({
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '1 minute',
   retry,
@@ -36,11 +36,8 @@ export async function compareTables(input: DiffInput, plan: TablePlan[]): Promis
   const opts = { ...BISECT_DEFAULTS, ...input.bisect };
   const side = (t: TablePlan) => ({ source: input.source, target: input.target, table: t.source, targetTable: t.target, columns: t.schema.columns, key: t.key });
   const shards = plan.flatMap((t, ti) => t.shards.map((range, si) => ({ t, ti, si, range })));
-  const first = await boundedAll(shards, input.parallelism, ({ t, range }) => verifyShard({ ...side(t), range, mode: 'checksum' }));
-  let level: Pending[] = first.map((r, i) => {
-    const s = shards[i]!;
-    return { ti: s.ti, path: [s.si], depth: 0, cmp: { range: s.range, sourceRows: r.sourceRows, targetRows: r.targetRows, match: r.match } };
-  });
+  const first = await boundedAll(shards, input.parallelism, ({ t, range }) => compareRange({ ...side(t), range }));
+  let level: Pending[] = first.map((cmp, i) => ({ ti: shards[i]!.ti, path: [shards[i]!.si], depth: 0, cmp }));
   const stats = { rangesCompared: shards.length, leaves: 0 };
   const leaves: { ti: number; path: RangePath; r: LeafResult }[] = [];
   // Keys already collected per table and kind: later leaves are asked for fewer, so history stays small.

@@ -14,7 +14,7 @@ import { acquireTableLocks } from './table-lock.js';
 
 const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' };
 const { planMigration } = proxyActivities<FerryActivities>({ startToCloseTimeout: '1 hour', retry });
-const { verifyShard } = proxyActivities<FerryActivities>({ startToCloseTimeout: '2 hours', heartbeatTimeout: '1 minute', retry });
+const { compareRange } = proxyActivities<FerryActivities>({ startToCloseTimeout: '2 hours', heartbeatTimeout: '1 minute', retry });
 
 /** The planning input for a job that only reads (or writes by key into) existing target tables. */
 export function planInput(input: JobInput): MigrateInput {
@@ -26,7 +26,7 @@ export async function verify(input: VerifyInput): Promise<VerifyReport> {
   const plan = await planMigration(planInput(input));
   const shards = plan.tables.flatMap((t, ti) => t.shards.map((range) => ({ t, ti, range })));
   const results = await boundedAll(shards, input.parallelism, ({ t, range }) =>
-    verifyShard({ source: input.source, target: input.target, table: t.source, targetTable: t.target, columns: t.schema.columns, key: t.key, range, mode: 'checksum' }),
+    compareRange({ source: input.source, target: input.target, table: t.source, targetTable: t.target, columns: t.schema.columns, key: t.key, range }),
   );
   const tables: TableVerifyReport[] = plan.tables.map((t) => ({ table: t.target, sourceRows: 0, targetRows: 0, verified: true, mismatchedRanges: [] }));
   results.forEach((r, i) => {
