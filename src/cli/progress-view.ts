@@ -7,6 +7,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { MigrationProgress } from '../core/report.js';
 import { progressQuery } from '../shared.js';
 import { fmtRows } from './output.js';
+import { retryingActivities, retryingLines } from './retrying.js';
 
 /** Polls `handle` until `done` resolves, drawing progress to stderr. */
 export async function showProgress(handle: WorkflowHandle, done: Promise<unknown>): Promise<void> {
@@ -22,6 +23,8 @@ export async function showProgress(handle: WorkflowHandle, done: Promise<unknown
   let finished = false;
   void done.finally(() => (finished = true)).catch(() => undefined);
   let lastLine = 0;
+  let lastRetryCheck = 0;
+  let lastRetrying = '';
   while (!finished) {
     const p = await handle.query(progressQuery).catch(() => undefined);
     if (p) {
@@ -30,6 +33,10 @@ export async function showProgress(handle: WorkflowHandle, done: Promise<unknown
         lastLine = Date.now();
         process.stderr.write(line(p, started) + '\n');
       }
+    }
+    if (Date.now() - lastRetryCheck > 3000) {
+      lastRetryCheck = Date.now();
+      lastRetrying = await reportRetrying(handle, lastRetrying, bars);
     }
     await Promise.race([done.catch(() => undefined), new Promise((r) => setTimeout(r, 500))]);
   }
@@ -57,4 +64,18 @@ function line(p: MigrationProgress, started: number): string {
   const parts = p.tables.map((t) => `${t.source} ${fmtRows(t.rowsDone)}/~${fmtRows(t.rowsTotal)}`);
   const rows = p.tables.reduce((a, t) => a + t.rowsDone, 0);
   return `[${p.phase}] ${parts.join(', ')} (${fmtRows(Math.round(rows / secs))} rows/s)`;
+}
+
+/**
+ * Prints what is being retried when it changes (a transient fault never fails the run, so this is how
+ * `--wait` tells the user that the host is unreachable). Returns what was printed.
+ */
+async function reportRetrying(handle: WorkflowHandle, previous: string, bars: cliProgress.MultiBar | undefined): Promise<string> {
+  const lines = retryingLines(await retryingActivities(handle).catch(() => []));
+  const text = lines.join('\n');
+  if (text && text !== previous) {
+    if (bars) for (const l of lines) bars.log(`${l}\n`);
+    else process.stderr.write(`${text}\n`);
+  }
+  return text;
 }

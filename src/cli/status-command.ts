@@ -6,6 +6,7 @@ import type { MigrationProgress } from '../core/report.js';
 import { progressQuery } from '../shared.js';
 import { connectClient, loadConnectConfig } from '../temporal/connection.js';
 import { EXIT_OK, fmtRows, reportError, uiLink } from './output.js';
+import { retryingActivities, retryingLines } from './retrying.js';
 
 const STATUS: Record<WorkflowExecutionStatusName, string> = {
   RUNNING: 'running',
@@ -48,6 +49,8 @@ export async function statusCommand(workflowId: string, flags: { json?: boolean 
       }));
       // A finished run's report (the workflow result) is cheap to fetch and says what was verified.
       const report = desc.status.name === 'COMPLETED' ? await handle.result().catch(() => undefined) : undefined;
+      // A transient fault (unreachable host, …) is retried forever: say what is failing.
+      const retrying = await retryingActivities(handle, desc).catch(() => []);
       const done = tables.reduce((a, t) => a + t.rowsDone, 0);
       const total = tables.reduce((a, t) => a + t.rowsTotal, 0);
       if (json) {
@@ -60,6 +63,7 @@ export async function statusCommand(workflowId: string, flags: { json?: boolean 
             closeTime: desc.closeTime ?? null,
             total: { rowsDone: done, rowsTotal: total, rowsPerSecond: rate(done), etaSeconds: eta(done, total) },
             tables,
+            retrying,
             ...(report ? { report } : {}),
           }),
         );
@@ -70,6 +74,7 @@ export async function statusCommand(workflowId: string, flags: { json?: boolean 
           console.log(`  ${t.source} → ${t.target}: ${fmtRows(t.rowsDone)} / ~${fmtRows(t.rowsTotal)} rows, ${fmtRows(t.rowsPerSecond)} rows/s, shards ${t.shardsDone}/${t.shardsTotal}${etaText(t.etaSeconds)}`);
         }
         console.log(`  total: ${fmtRows(done)} / ~${fmtRows(total)} rows, ${fmtRows(rate(done))} rows/s${etaText(eta(done, total))}`);
+        for (const l of retryingLines(retrying)) console.log(`  ${l}`);
         console.log(uiLink(namespace, workflowId));
       }
       return EXIT_OK;
