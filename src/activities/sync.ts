@@ -107,20 +107,23 @@ export async function lastSyncState(_deps: ActivityDeps, input: { job: string })
 }
 
 /**
- * The workflow (ID and run) that holds a table lock, or null when the lock is free or its holder has
- * already closed (the server is about to terminate the lock under its parent-close policy).
+ * The workflow that holds a table lock (its ID, run, and whether that run is still open), or null when
+ * the lock is not running.
  */
-export async function lockHolder(_deps: ActivityDeps, input: { lockId: string }): Promise<{ workflowId: string; runId: string } | null> {
+export async function lockHolder(_deps: ActivityDeps, input: { lockId: string }): Promise<{ workflowId: string; runId: string; open: boolean } | null> {
   const client = Context.current().client;
   const lock = await client.workflow
     .getHandle(input.lockId)
     .describe()
     .catch(() => undefined);
-  if (!lock || lock.status.name !== 'RUNNING' || !lock.parentExecution) return null;
-  const holder = { workflowId: lock.parentExecution.workflowId ?? '', runId: lock.parentExecution.runId ?? '' };
-  const parent = await client.workflow
-    .getHandle(holder.workflowId, holder.runId)
-    .describe()
-    .catch(() => undefined);
-  return parent && parent.status.name !== 'RUNNING' ? null : holder;
+  if (!lock || lock.status.name !== 'RUNNING') return null;
+  const workflowId = lock.parentExecution?.workflowId ?? '';
+  const runId = lock.parentExecution?.runId ?? '';
+  const parent = workflowId
+    ? await client.workflow
+        .getHandle(workflowId, runId)
+        .describe()
+        .catch(() => undefined)
+    : undefined;
+  return { workflowId, runId, open: parent?.status.name === 'RUNNING' };
 }

@@ -13,6 +13,7 @@ import {
   WorkflowIdReusePolicy,
   condition,
   defineSignal,
+  getExternalWorkflowHandle,
   proxyActivities,
   setHandler,
   sleep,
@@ -92,9 +93,10 @@ export async function acquireTableLocks(target: string, tables: string[]): Promi
       } catch (e) {
         if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
         const holder = await lockHolder({ lockId: id });
-        // Free again, or held by an earlier run of this same workflow (before a continue-as-new), whose
-        // locks the server is about to terminate: try again shortly.
-        if ((holder === null || holder.workflowId === me) && attempt < 30) {
+        if (attempt < 30 && (holder === null || !holder.open || holder.workflowId === me)) {
+          // A lock whose holder has closed, or that an earlier run of this workflow took (before a
+          // continue-as-new), is stale: end it. Then, as for a lock that just closed, try again.
+          if (holder !== null) await getExternalWorkflowHandle(id).signal(releaseLockSignal).catch(() => undefined);
           await sleep('1 second');
           continue;
         }

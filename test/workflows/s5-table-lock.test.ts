@@ -95,6 +95,19 @@ describe('target-table lock', () => {
     await until('the migrate lock to end', async () => (await lockStatus()) !== 'RUNNING');
   });
 
+  it('survives continue-as-new: each run of a migrate takes the lock over from the run before', async () => {
+    const handle = await env.client.workflow.start('migrate', {
+      taskQueue: QUEUE,
+      workflowId: 's5-migrate-can',
+      args: [{ ...migrateInput('can'), chunkRows: 100, parallelism: 2, historyLimit: 12 }],
+    });
+    expect(await handle.result()).toMatchObject({ status: 'completed', tables: [{ rowsCopied: 1000, verified: true }] });
+    let runs = 0;
+    for await (const _ of env.client.workflow.list({ query: `WorkflowId = 's5-migrate-can'` })) runs++;
+    expect(runs).toBeGreaterThan(1);
+    await until('the lock to end', async () => (await lockStatus()) !== 'RUNNING');
+  });
+
   it('ends with its holder: a terminated sync leaves the table free', async () => {
     closeGate();
     const holder = await env.client.workflow.start('sync', { taskQueue: QUEUE, workflowId: 's5-sync-killed', args: [syncInput('held2')] });
