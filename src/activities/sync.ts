@@ -5,6 +5,7 @@
  */
 import { Transform } from 'node:stream';
 import { Context } from '@temporalio/activity';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { SyncReport, SyncState } from '../core/compare-report.js';
 import type { Column } from '../core/column-model.js';
 import { describeRange, type KeyRange, type KeyTuple } from '../core/key-range.js';
@@ -119,11 +120,13 @@ export async function lockHolder(_deps: ActivityDeps, input: { lockId: string })
   if (!lock || lock.status.name !== 'RUNNING') return null;
   const workflowId = lock.parentExecution?.workflowId ?? '';
   const runId = lock.parentExecution?.runId ?? '';
-  const parent = workflowId
-    ? await client.workflow
-        .getHandle(workflowId, runId)
-        .describe()
-        .catch(() => undefined)
-    : undefined;
-  return { workflowId, runId, open: parent?.status.name === 'RUNNING' };
+  if (!workflowId) return { workflowId, runId, open: false };
+  try {
+    const parent = await client.workflow.getHandle(workflowId, runId).describe();
+    return { workflowId, runId, open: parent.status.name === 'RUNNING' };
+  } catch (e) {
+    // Only a holder known to be gone counts as closed; any other error leaves the lock alone.
+    if (e instanceof WorkflowNotFoundError) return { workflowId, runId, open: false };
+    throw e;
+  }
 }
