@@ -26,12 +26,9 @@ async function failureText(client: WorkflowClient, p: PendingActivity): Promise<
   if (!f) return '';
   try {
     // With payload encryption on, the message is in an encrypted payload; the client's converter opens it.
+    // lastFailure is the activity's own failure: ferry's message (its causes are the raw driver errors).
     const err = await decodeOptionalFailureToOptionalError(client.options.loadedDataConverter, f);
-    let cur: unknown = err;
-    let message = err?.message ?? '';
-    // The activity's own failure is the deepest cause; outer layers only say "activity task failed".
-    for (let i = 0; cur instanceof Error && i < 10; i++, cur = cur.cause) if (cur.message) message = cur.message;
-    return message;
+    return err?.message ?? f.message ?? '';
   } catch {
     return f.message ?? '';
   }

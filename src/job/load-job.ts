@@ -38,7 +38,9 @@ export function readJobFile(path: string): Record<string, unknown> {
   const err = doc.errors[0];
   if (err) {
     const where = err.linePos?.[0] ? ` at line ${err.linePos[0].line}, column ${err.linePos[0].col}` : '';
-    throw new JobSpecError('', `job file ${path} is not valid YAML${where}: ${err.message.split('\n')[0]}`);
+    // The parser's first line repeats the position (and ends with ':' before its code frame).
+    const what = err.message.split('\n')[0]!.replace(/\s*at line \d+, column \d+:?\s*$/, '');
+    throw new JobSpecError('', `job file ${path} is not valid YAML${where}: ${what}`);
   }
   let value: unknown;
   try {
