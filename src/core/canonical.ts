@@ -7,7 +7,26 @@ import type { NeutralType } from './column-model.js';
 
 /** JSON with object keys sorted and no insignificant whitespace. Numbers keep their source digits. */
 export function canonicalJson(text: string): string {
+  // Fast path: the native parser is exact for every number a double holds to the digit. Long digit
+  // runs or exponents may not survive a double, so those documents take the exact (slower) parser.
+  if (!LOSSY_NUMBER.test(text)) return stringifyNative(JSON.parse(text));
   return stringifySorted(parseKeepingNumbers(text));
+}
+
+// 16+ digits in a row, or an exponent: a literal a double might not reproduce as written.
+const LOSSY_NUMBER = /\d{16}|\d[eE][+-]?\d/;
+
+function stringifyNative(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) return '[' + v.map(stringifyNative).join(',') + ']';
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o).sort();
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    if (i > 0) out += ',';
+    out += JSON.stringify(keys[i]) + ':' + stringifyNative(o[keys[i]!]);
+  }
+  return out + '}';
 }
 
 /** A float's canonical text: the shortest round-trip form of the value at its stored width. */

@@ -48,6 +48,11 @@ export interface RangeRequest {
   /** Key columns (a subset of the table's columns), in key order. */
   key: Column[];
   range: KeyRange;
+  /**
+   * For {@link Dialect.checksumRange}: hash json and float columns in SQL too, in this engine's own
+   * text form. Only meaningful when both sides are the same engine (see `printsAlike`); default false.
+   */
+  wholeRow?: boolean;
 }
 
 /** Columns and key of a table that rows are written to or deleted from by key. */

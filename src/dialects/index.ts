@@ -14,6 +14,14 @@ export function openDialect(url: string): Dialect {
 }
 
 /**
+ * True when two dialects print every value the same way (same engine), so even json and float
+ * columns compare as SQL text and need no canonicalising in the worker.
+ */
+export function printsAlike(a: Dialect, b: Dialect): boolean {
+  return a.engine === b.engine;
+}
+
+/**
  * Dialects shared by the activities of one worker, one per distinct URL, so each database gets one
  * pool per worker process however many activities run at once.
  */

@@ -2,6 +2,7 @@
  * Builds a ferry worker: workflows bundled from src/workflows, activities bound to one set of
  * database pools that are closed when the worker stops.
  */
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
@@ -26,6 +27,17 @@ export function taskQueue(): string {
   return process.env['FERRY_TASK_QUEUE'] || DEFAULT_TASK_QUEUE;
 }
 
+/**
+ * The prebundled workflows written by `npm run build` (dist/workflow-bundle.js), when running compiled
+ * code; undefined under vitest, where the worker bundles the TypeScript sources itself.
+ */
+export function prebuiltBundle(): string | undefined {
+  const self = fileURLToPath(import.meta.url);
+  if (self.endsWith('.ts')) return undefined;
+  const path = fileURLToPath(new URL('../../workflow-bundle.js', import.meta.url));
+  return existsSync(path) ? path : undefined;
+}
+
 /** Path of the workflows entry, `.ts` under vitest and `.js` once compiled. */
 export function workflowsPath(): string {
   const self = fileURLToPath(import.meta.url);
@@ -44,12 +56,15 @@ export async function createFerryWorker(opts: FerryWorkerOptions): Promise<Ferry
   const dialects = new DialectCache();
   // Read before any pool opens: a malformed FERRY_CODEC_KEYS stops the worker at once.
   const dataConverter = ferryDataConverter();
+  // The prebuilt bundle has the default failure converter baked in; with encryption on, workflows must
+  // be bundled with the encrypting one (data-converter.ts) or workflow failures would stay readable.
+  const bundle = dataConverter ? undefined : prebuiltBundle();
   const worker = await Worker.create({
     ...(dataConverter ? { dataConverter } : {}),
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue ?? taskQueue(),
-    workflowsPath: workflowsPath(),
+    ...(bundle ? { workflowBundle: { codePath: bundle } } : { workflowsPath: workflowsPath() }),
     activities: createActivities({ dialects, ...(opts.workerName ? { workerName: opts.workerName } : {}) }),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities ?? Number(process.env['FERRY_MAX_ACTIVITIES'] || 8),
     // Cancellation must reach running copy activities promptly so their transactions roll back.

@@ -8,13 +8,14 @@ import { createActivities, type FerryActivities } from '../../src/activities/ind
 import { DialectCache } from '../../src/dialects/index.js';
 import { FerryJobKey, FerryKindKey, FerryStatusKey, FerryTableKey } from '../../src/shared.js';
 import { findTemporalCli } from '../../src/temporal/cli-binary.js';
+import { SINGLE_PARTITION } from '../../src/temporal/dev-server.js';
 import { workflowsPath } from '../../src/temporal/ferry-worker.js';
 
 /** Starts an in-memory dev server with ferry's search attributes registered. */
 export async function startTestEnv(): Promise<TestWorkflowEnvironment> {
   const path = await findTemporalCli({ install: false });
   return TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path }, searchAttributes: [FerryJobKey, FerryTableKey, FerryKindKey, FerryStatusKey] },
+    server: { executable: { type: 'existing-path', path }, searchAttributes: [FerryJobKey, FerryTableKey, FerryKindKey, FerryStatusKey], extraArgs: SINGLE_PARTITION },
   });
 }
 

@@ -41,3 +41,15 @@ describe('canonical forms', () => {
     expect(canonicalFloat('-0', 8)).toBe('-0');
   });
 });
+
+describe('canonicalJson fast and exact paths agree', () => {
+  it('gives the same text whichever parser runs', () => {
+    const docs = ['{"b": [1, 2.50, -0, true, null], "a": {"é": "x\\ny", "d": 1.25e0}}', '[{"z": 1, "y": {"x": []}}]', '"plain"', '-3.5'];
+    for (const d of docs) {
+      // Appending a long integer forces the exact path; both must agree on the shared prefix.
+      const fast = canonicalJson(`[${d}]`);
+      const exact = canonicalJson(`[${d}, 12345678901234567890]`);
+      expect(exact).toBe(fast.slice(0, -1) + ',12345678901234567890]');
+    }
+  });
+});

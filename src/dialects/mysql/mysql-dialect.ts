@@ -237,7 +237,7 @@ export class MysqlDialect implements Dialect {
   async checksumRange(req: RangeRequest): Promise<RangeChecksum> {
     const natives = await this.nativesOf(req.table);
     const where = rangeCondition(req.key, natives, req.range, this.binCollation());
-    const sql = `SELECT ${checksumSelect(req.columns, natives)} FROM ${quoteId(req.table)} WHERE ${where}`;
+    const sql = `SELECT ${checksumSelect(req.columns, natives, req.wholeRow)} FROM ${quoteId(req.table)} WHERE ${where}`;
     const [row] = await this.run(() => this.strings(sql), req.table);
     return { rows: Number(row?.[0] ?? 0), sum: row?.[1] ?? '0' };
   }

@@ -91,16 +91,16 @@ function canonicalDecimal(s: string): string {
  * NULL as `\N`. CHAR(31) is a binary string, so the concatenation is binary and MD5 sees UTF-8 bytes
  * without collation clashes between columns.
  */
-export function checksumRowExpr(columns: Column[], natives: NativeColumns): string {
+export function checksumRowExpr(columns: Column[], natives: NativeColumns, wholeRow = false): string {
   const parts = columns
-    .filter((col) => col.type.kind !== 'json' && col.type.kind !== 'float')
+    .filter((col) => wholeRow || (col.type.kind !== 'json' && col.type.kind !== 'float'))
     .map((col) => `COALESCE(${valueExpr(col, natives.get(col.name), 'checksum')}, ${NULL_MARK})`);
   return parts.length === 0 ? "''" : `CONCAT_WS(CHAR(31), ${parts.join(', ')})`;
 }
 
 /** SUM of 60-bit row hashes and the row count, as a SELECT list. */
-export function checksumSelect(columns: Column[], natives: NativeColumns): string {
-  const row = checksumRowExpr(columns, natives);
+export function checksumSelect(columns: Column[], natives: NativeColumns, wholeRow = false): string {
+  const row = checksumRowExpr(columns, natives, wholeRow);
   return `COUNT(*), COALESCE(SUM(CAST(CONV(SUBSTRING(MD5(${row}), 1, 15), 16, 10) AS UNSIGNED)), 0)`;
 }
 

@@ -74,11 +74,14 @@ export function transferExpr(column: Column): string {
   }
 }
 
-/** Expression yielding a column's checksum text, or null for kinds compared in the worker. */
-export function checksumExpr(column: Column): string | null {
+/**
+ * Expression yielding a column's checksum text, or null for kinds compared in the worker (unless
+ * `wholeRow`, for a PostgreSQL peer, where their own text form is already identical on both sides).
+ */
+export function checksumExpr(column: Column, wholeRow = false): string | null {
   const q = quoteIdent(column.name);
   const t: NeutralType = column.type;
-  if (needsWorkerCanonical(t)) return null;
+  if (needsWorkerCanonical(t)) return wholeRow ? `${q}::text` : null;
   switch (t.kind) {
     case 'decimal':
       return `trim_scale(${q})::text`;
@@ -98,8 +101,8 @@ export function checksumExpr(column: Column): string | null {
 }
 
 /** `SELECT count(*), sum(60-bit md5 prefix)` over a range, following the checksum-text rules. */
-export function checksumSql(tableSql: string, columns: Column[], key: KeyColumnSql[], range: KeyRange): string {
-  const exprs = columns.map(checksumExpr).filter((e): e is string => e !== null);
+export function checksumSql(tableSql: string, columns: Column[], key: KeyColumnSql[], range: KeyRange, wholeRow = false): string {
+  const exprs = columns.map((c) => checksumExpr(c, wholeRow)).filter((e): e is string => e !== null);
   const row = exprs.length > 0 ? `concat_ws(chr(31), ${exprs.map((e) => `coalesce(${e}, '\\N')`).join(', ')})` : `''`;
   return (
     `SELECT count(*)::text AS rows, coalesce(sum(('x' || substr(md5(${row}), 1, 15))::bit(60)::bigint), 0)::text AS sum ` +
