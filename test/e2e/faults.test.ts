@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DevServer } from '../../src/temporal/dev-server.js';
 import { MYSQL_URL, PG_URL, mysqlExec, pgExec } from '../helpers/databases.js';
-import { e2eEnv, runCli, startE2eServer, startWorkerProcess, type WorkerProcess } from '../helpers/cli.js';
+import { e2eEnv, runCli, startWorkerProcess, type WorkerProcess } from '../helpers/cli.js';
 import { dump, type DumpSpec } from '../helpers/row-dump.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { startDevServer } from '../../src/temporal/dev-server.js';
