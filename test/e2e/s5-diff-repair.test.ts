@@ -48,7 +48,11 @@ async function createSources(): Promise<void> {
     ANALYZE TABLE s5_items, s5_tags;`);
 }
 
-/** The same planted differences, written in each target engine's SQL. */
+/**
+ * The same planted differences, written in each target engine's SQL. Row 1235 gets the same JSON
+ * written differently (key order, spacing): not a difference. Rows 2222 and 3333 differ only in a json
+ * or float column, which the SQL checksum leaves to the worker.
+ */
 const PLANT = {
   mysql: `USE ferry_s5_pm; SET time_zone = '+00:00';
     DELETE FROM s5_items WHERE id IN (17, 2501, 4999);
@@ -56,6 +60,9 @@ const PLANT = {
     UPDATE s5_items SET name = 'changed' WHERE id = 100;
     UPDATE s5_items SET price = price + 1, doc = JSON_OBJECT('g', 0) WHERE id = 3000;
     UPDATE s5_items SET at = at + INTERVAL 1 MICROSECOND WHERE id = 4000;
+    UPDATE s5_items SET doc = '{"g": 0}' WHERE id = 2222;
+    UPDATE s5_items SET ratio = ratio + 1 WHERE id = 3333;
+    UPDATE s5_items SET doc = '{"tags":["a",2],"g":1235}' WHERE id = 1235;
     DELETE FROM s5_tags WHERE name IN ('é', 'tag 7');
     INSERT INTO s5_tags VALUES ('b', 0, NULL), ('a ', 0, NULL);
     UPDATE s5_tags SET n = 20 WHERE name = 'B';
@@ -65,6 +72,9 @@ const PLANT = {
     UPDATE s5_items SET name = 'changed' WHERE id = 100;
     UPDATE s5_items SET price = price + 1, doc = '{"g": 0}' WHERE id = 3000;
     UPDATE s5_items SET at = at + interval '1 microsecond' WHERE id = 4000;
+    UPDATE s5_items SET doc = '{"g": 0}' WHERE id = 2222;
+    UPDATE s5_items SET ratio = ratio + 1 WHERE id = 3333;
+    UPDATE s5_items SET doc = '{"tags":["a",2],"g":1235}' WHERE id = 1235;
     DELETE FROM s5_tags WHERE name IN ('é', 'tag 7');
     INSERT INTO s5_tags VALUES ('b', 0, NULL), ('a ', 0, NULL);
     UPDATE s5_tags SET n = 20 WHERE name = 'B';
@@ -73,11 +83,17 @@ const PLANT = {
 
 const EXPECTED: Record<string, Omit<TableDiff, 'table' | 'truncated'>> = {
   s5_items: {
-    missing: 3, extra: 2, changed: 3,
+    missing: 3, extra: 2, changed: 5,
     keys: {
       missing: [['17'], ['2501'], ['4999']],
       extra: [['-5'], ['100000']],
-      changed: [{ key: ['100'], columns: ['name'] }, { key: ['3000'], columns: ['price', 'doc'] }, { key: ['4000'], columns: ['at'] }],
+      changed: [
+        { key: ['100'], columns: ['name'] },
+        { key: ['2222'], columns: ['doc'] },
+        { key: ['3000'], columns: ['price', 'doc'] },
+        { key: ['3333'], columns: ['ratio'] },
+        { key: ['4000'], columns: ['at'] },
+      ],
     },
   },
   // Byte order: 'B' < 'a ' < 'b' < 'tag 7' < 'é' < '😀'; case and trailing spaces make different keys.
@@ -154,18 +170,18 @@ describe.each(DIRECTIONS)('verify, diff and repair $name', ({ name, source, targ
     // The leaves were found by bisection, not by reading everything.
     expect(d.out.stats.leaves).toBeLessThan(12);
     const capped = await cli(['diff', '--max-keys', '1']);
-    expect(byTable(capped.out)['s5_items']).toMatchObject({ missing: 3, changed: 3, truncated: true, keys: { missing: [['17']], extra: [['-5']] } });
+    expect(byTable(capped.out)['s5_items']).toMatchObject({ missing: 3, changed: 5, truncated: true, keys: { missing: [['17']], extra: [['-5']] } });
   });
 
   it('repair --dry-run writes nothing; repair fixes missing and changed rows and keeps extras without --delete-extra', async () => {
     const dry = await cli(['repair', '--dry-run']);
     expect(dry.code).toBe(1);
     expect(byTable(dry.out)['s5_items']).toMatchObject({ missing: 3, repaired: { inserted: 0, updated: 0, deleted: 0 } });
-    expect(byTable((await cli(['diff'])).out)['s5_items']).toMatchObject({ missing: 3, extra: 2, changed: 3 });
+    expect(byTable((await cli(['diff'])).out)['s5_items']).toMatchObject({ missing: 3, extra: 2, changed: 5 });
 
     const r = await cli(['repair']);
     expect(r.code).toBe(1); // extra rows remain
-    expect(byTable(r.out)['s5_items']).toMatchObject({ repaired: { inserted: 3, updated: 3, deleted: 0 } });
+    expect(byTable(r.out)['s5_items']).toMatchObject({ repaired: { inserted: 3, updated: 5, deleted: 0 } });
     const after = byTable((await cli(['diff'])).out);
     expect(after['s5_items']).toMatchObject({ missing: 0, changed: 0, extra: 2 });
     expect(after['s5_tags']).toMatchObject({ missing: 0, changed: 0, extra: 2, keys: { extra: [['a '], ['b']] } });
