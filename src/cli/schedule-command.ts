@@ -118,11 +118,11 @@ export async function scheduleDescribeCommand(id: string, flags: { json?: boolea
     if (json) console.log(JSON.stringify(view));
     else {
       console.log(`schedule ${id}: ${view.paused ? 'paused' : 'active'}${view.note ? ` (${view.note})` : ''}; job ${String(view.job)}; overlap ${view.overlapPolicy}`);
-      console.log(`  spec: ${JSON.stringify(view.spec)}`);
+      console.log(`  spec: ${view.spec.intervals.length ? `every ${view.spec.intervals.join(', ')}` : ''}${view.spec.calendars.length ? ` calendar ${JSON.stringify(view.spec.calendars)}` : ''}`);
       console.log(`  runs: ${view.actionsTaken} taken, ${view.skippedOverlap} skipped (overlap)`);
       for (const r of view.recentRuns) console.log(`  recent: ${r.takenAt} ${r.workflowId}`);
       for (const r of view.runningRuns) console.log(`  running: ${r}`);
-      for (const t of view.nextRuns) console.log(`  next: ${t}`);
+      for (const t of view.nextRuns.slice(0, 3)) console.log(`  next: ${t}`);
       console.log(`  ${(process.env['FERRY_UI_URL'] || 'http://localhost:8233').replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/schedules/${encodeURIComponent(id)}`);
     }
     return EXIT_OK;
@@ -138,13 +138,19 @@ function describeView(d: ScheduleDescription) {
     paused: d.state.paused,
     note: d.state.note ?? null,
     overlapPolicy: d.policies.overlap,
-    spec: { intervals: d.spec.intervals?.map((i) => i.every) ?? [], calendars: d.spec.calendars ?? [] },
+    spec: { intervals: d.spec.intervals?.map((i) => span(Number(i.every))) ?? [], calendars: d.spec.calendars ?? [] },
     actionsTaken: d.info.numActionsTaken,
     skippedOverlap: d.info.numActionsSkippedOverlap,
     recentRuns: d.info.recentActions.map((a) => ({ scheduledAt: a.scheduledAt.toISOString(), takenAt: a.takenAt.toISOString(), workflowId: a.action.workflow.workflowId })),
     runningRuns: d.info.runningActions.map((a) => a.workflow.workflowId),
     nextRuns: d.info.nextActionTimes.map((t) => t.toISOString()),
   };
+}
+
+/** Milliseconds as the largest whole unit: 900000 → 15m. */
+function span(ms: number): string {
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) if (ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
 }
 
 /** `pause`, `resume`, `trigger` and `delete` of one schedule. */
