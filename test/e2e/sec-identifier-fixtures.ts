@@ -149,3 +149,32 @@ export async function dumpHostile(url: string, t: HostileTable): Promise<string[
     await c.end();
   }
 }
+
+/** Keys of the differences {@link plantDifferences} makes in T_TEXT of a target. */
+export const PLANTED = { missing: "O'Brien", changed: 'back\\slash', extra: "x'\"`\\extra" };
+
+/** Deletes, changes and adds one T_TEXT row with a hostile key on a target (as its own driver sees it). */
+export async function plantDifferences(url: string): Promise<void> {
+  if (url.startsWith('postgres')) {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      const t = pgQ(T_TEXT);
+      await c.query(`DELETE FROM ${t} WHERE ${pgQ('key"col')} = $1`, [PLANTED.missing]);
+      await c.query(`UPDATE ${t} SET ${pgQ('v`al')} = -7 WHERE ${pgQ('key"col')} = $1`, [PLANTED.changed]);
+      await c.query(`INSERT INTO ${t} VALUES ($1, 42)`, [PLANTED.extra]);
+    } finally {
+      await c.end();
+    }
+    return;
+  }
+  const c = await mysql.createConnection({ uri: url });
+  try {
+    const t = myQ(T_TEXT);
+    await c.query(`DELETE FROM ${t} WHERE ${myQ('key"col')} = ?`, [PLANTED.missing]);
+    await c.query(`UPDATE ${t} SET ${myQ('v`al')} = -7 WHERE ${myQ('key"col')} = ?`, [PLANTED.changed]);
+    await c.query(`INSERT INTO ${t} VALUES (?, 42)`, [PLANTED.extra]);
+  } finally {
+    await c.end();
+  }
+}

@@ -2,7 +2,8 @@
  * Hostile identifiers and key values in every direction through the real CLI and worker: the job file
  * names the tables (quotes, backticks, spaces, dots, mixed case, non-ASCII), columns include reserved
  * words, text keys hold quotes, backslashes and SQL fragments and are cut into many chunks so those
- * values become range bounds; each target must verify and equal its source row for row.
+ * values become range bounds; each target must verify and equal its source row for row, and diff,
+ * repair and verify must name and fix differences planted behind hostile keys.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DevServer } from '../../src/temporal/dev-server.js';
 import { MYSQL_URL, PG_URL, mysqlExec, pgExec } from '../helpers/databases.js';
 import { e2eEnv, runCli, startE2eServer, startWorkerProcess, type WorkerProcess } from '../helpers/cli.js';
-import { HOSTILE_KEYS, TABLES, T_COMP, T_MIXED, T_TEXT, createMysqlHostile, createPgHostile, dropHostile, dumpHostile } from './sec-identifier-fixtures.js';
+import { HOSTILE_KEYS, PLANTED, TABLES, T_COMP, T_MIXED, T_TEXT, createMysqlHostile, createPgHostile, dropHostile, dumpHostile, plantDifferences } from './sec-identifier-fixtures.js';
 
 const QUEUE = 'sec-identifiers';
 const pgDb = (db: string) => PG_URL.replace(/\/test$/, `/${db}`);
@@ -77,6 +78,22 @@ describe.each(DIRECTIONS)('hostile identifiers $name', ({ name, source, target }
     // Every hostile key value arrived intact.
     const keys = (await dumpHostile(target, TABLES[1]!)).map((l) => (JSON.parse(l) as string[])[0]);
     for (const k of HOSTILE_KEYS) expect(keys).toContain(k);
+  });
+
+  it('diff names the planted differences by their hostile keys, repair fixes them, verify agrees', async () => {
+    await plantDifferences(target);
+    const file = jobFile(`${name}-compare`, { source, target, tables: [T_TEXT, T_MIXED], chunkRows: 7, parallelism: 3, name: `sec-id-cmp-${name}` });
+    const d = await runCli(['diff', file, '--json'], env);
+    expect(d.code, `${d.stdout}\n${d.stderr}`).toBe(1);
+    const diff = JSON.parse(d.stdout.trim().split('\n').pop()!) as { tables: { table: string; missing: number; extra: number; changed: number; keys: Record<string, unknown[]> }[] };
+    const t = diff.tables.find((x) => x.table === T_TEXT)!;
+    expect(t).toMatchObject({ missing: 1, extra: 1, changed: 1, keys: { missing: [[PLANTED.missing]], extra: [[PLANTED.extra]], changed: [{ key: [PLANTED.changed], columns: ['v`al'] }] } });
+    expect(diff.tables.find((x) => x.table === T_MIXED)).toMatchObject({ missing: 0, extra: 0, changed: 0 });
+    const r = await runCli(['repair', file, '--delete-extra', '--json'], env);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const v = await runCli(['verify', file, '--json'], env);
+    expect(v.code, `${v.stdout}\n${v.stderr}`).toBe(0);
+    expect(await dumpHostile(target, TABLES[1]!)).toEqual(await dumpHostile(source, TABLES[1]!));
   });
 });
 
