@@ -4,7 +4,7 @@
  * level by level, until a differing range is small enough to compare row by row in a `diffLeaf`
  * activity (which repairs it when asked). Workflow code: only activities touch the databases.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { FerryActivities } from '../activities/index.js';
 import { BISECT_DEFAULTS, appendCapped, comparePaths, nextStep, type RangeCompare, type RangePath } from '../core/bisect.js';
 import type { DiffInput, LeafResult, TableDiff } from '../core/compare-report.js';
@@ -42,7 +42,13 @@ export async function compareTables(input: DiffInput, plan: TablePlan[]): Promis
   const leaves: { ti: number; path: RangePath; r: LeafResult }[] = [];
   // Keys already collected per table and kind: later leaves are asked for fewer, so history stays small.
   const got = plan.map(() => ({ missing: 0, extra: 0, changed: 0 }));
-  while (level.length > 0) {
+  for (let depth = 0; level.length > 0; depth++) {
+    // Shown in the Web UI as the run's current details.
+    const differing = level.filter((p) => !p.cmp.match).length;
+    setCurrentDetails(
+      `**${input.repair ? (input.repair.dryRun ? 'repair (dry run)' : 'repair') : 'diff'}** level ${depth}: ${differing} of ${level.length} ranges differ; ` +
+        `${stats.rangesCompared} ranges checksummed, ${stats.leaves} compared row by row so far`,
+    );
     const next: Pending[] = [];
     await boundedAll(level, input.parallelism, async (p) => {
       const step = nextStep(p.cmp, p.depth, opts);
