@@ -30,6 +30,8 @@ export interface DevServerOptions {
   log?: (msg: string) => void;
   /** Path of the `temporal` binary. Default: {@link findTemporalCli} (which may build it). */
   cliPath?: string;
+  /** Codec server the Web UI calls to show decrypted payloads (`--ui-codec-endpoint`). Default: none. */
+  uiCodecEndpoint?: string;
 }
 
 /** A running (or reused) dev server. */
@@ -125,7 +127,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   await mkdir(dirname(dbFile), { recursive: true });
   await mkdir(dirname(logFile), { recursive: true });
 
-  const args = devServerArgs(dbFile, port, uiPort);
+  const args = [...devServerArgs(dbFile, port, uiPort), ...(opts.uiCodecEndpoint ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : [])];
   log(`Starting Temporal dev server: ${cli} ${args.join(' ')}`);
   const logStream = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
