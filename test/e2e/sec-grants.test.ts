@@ -59,6 +59,8 @@ async function resetTargets(): Promise<void> {
 }
 
 beforeAll(async () => {
+  // A crashed earlier run may have left grants inside the target database: drop it before the roles.
+  await pgExec(`DROP DATABASE IF EXISTS ${PG_DB} WITH (FORCE)`);
   for (const r of [RO, TGT]) await dropPgRole(r);
   await pgExec(`CREATE ROLE ${RO} LOGIN PASSWORD '${PW}'; CREATE ROLE ${TGT} LOGIN PASSWORD '${PW}'`);
   await pgExec(`DROP TABLE IF EXISTS sec_ro_lines, sec_ro_items`);
