@@ -24,7 +24,7 @@ program
   .option('--source <url>', 'source URL: postgres://… or mysql://… (write secrets as ${ENV})')
   .option('--target <url>', 'target URL')
   .option('--tables <list>', 'comma-separated table names, or * for every base table')
-  .option('--chunk-rows <n>', 'rows per copy transaction (default 50000)')
+  .option('--chunk-rows <n>', 'rows per copy transaction (default 100000)')
   .option('--parallelism <n>', 'shards copied at once (default 4)')
   .addOption(new Option('--on-existing <mode>', 'target table already has rows (default fail)').choices(['fail', 'truncate', 'append']))
   .addOption(new Option('--verify <mode>', 'verification after the copy (default checksum)').choices(['none', 'count', 'checksum']))

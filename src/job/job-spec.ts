@@ -29,7 +29,9 @@ const connectionUrl = z.string().superRefine((url, ctx) => {
 
 /** Defaults (stated in TSDoc of {@link JobSpec}). */
 export const JOB_DEFAULTS = {
-  chunkRows: 50_000,
+  // Measured on 2 cores, 1M rows PG→PG: 100K-row chunks beat 50K in every paired run and 25K lost
+  // clearly; each chunk costs workflow round trips, so fewer, larger transactions win.
+  chunkRows: 100_000,
   parallelism: 4,
   onExisting: 'fail',
   verify: 'checksum',
@@ -63,7 +65,7 @@ export const jobSpecSchema = z
 /**
  * A validated job.
  * - `tables`: names in the source schema/database, or `"*"` for every base table.
- * - `chunkRows` (default 50 000): rows per copy transaction.
+ * - `chunkRows` (default 100 000): rows per copy transaction.
  * - `parallelism` (default 4): shards copied at once.
  * - `onExisting` (default `fail`): what to do when a target table already holds rows.
  * - `verify` (default `checksum`): `none`, `count`, or counts plus checksums per shard.
