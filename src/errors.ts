@@ -53,14 +53,23 @@ export class NoKeyError extends FerryError {
   }
 }
 
-/** Thrown when a column's type has no mapping to the target engine. */
+/**
+ * Thrown when a column's type has no mapping to the target engine. `reason` (optional) says why and
+ * what to do instead of the generic advice.
+ */
 export class UnmappableTypeError extends FerryError {
   constructor(
     readonly table: string,
     readonly column: string,
     readonly type: string,
+    reason?: string,
   ) {
-    super(`column ${table}.${column} has type ${type}, which ferry cannot map yet; exclude the table or change the column type`);
+    super(
+      reason
+        ? `column ${table}.${column} has type ${type}: ${reason}`
+        : `column ${table}.${column} has type ${type}, which ferry cannot map yet; exclude the table, change the column type, ` +
+            `or give the target type in the job (types: { "${table}.${column}": "<type>" })`,
+    );
   }
 }
 

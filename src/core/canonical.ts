@@ -37,7 +37,8 @@ export function canonicalFloat(text: string, bytes: 4 | 8): string {
     return 'NaN';
   }
   const v = bytes === 4 ? Math.fround(n) : n;
-  if (Object.is(v, -0)) return '-0';
+  // MySQL/MariaDB store -0 as 0; the two are the same number, so they compare equal.
+  if (Object.is(v, -0)) return '0';
   if (bytes === 4) return String(Number(v.toPrecision(9))) === String(v) ? String(v) : shortestFloat32(v);
   return String(v);
 }
@@ -45,7 +46,8 @@ export function canonicalFloat(text: string, bytes: 4 | 8): string {
 /** Canonical text of a worker-canonicalised value, or the value unchanged for other kinds. */
 export function canonicalValue(type: NeutralType, value: string | null): string | null {
   if (value === null) return null;
-  if (type.kind === 'json') return canonicalJson(value);
+  // Arrays travel as JSON (see dialect.ts), so they compare as canonical JSON.
+  if (type.kind === 'json' || type.kind === 'array') return canonicalJson(value);
   if (type.kind === 'float') return canonicalFloat(value, type.bytes);
   return value;
 }
@@ -75,6 +77,7 @@ export function canonicalTransferValue(type: NeutralType, value: string | null):
     case 'timestamp':
       return padFraction(value);
     case 'json':
+    case 'array':
       return canonicalJson(value);
     case 'uuid':
       return value.toLowerCase();

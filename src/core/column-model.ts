@@ -6,20 +6,40 @@
 /** A column type independent of the engine. Lengths are in characters (text) or bytes (binary). */
 export type NeutralType =
   | { kind: 'int'; bytes: 1 | 2 | 3 | 4 | 8; unsigned?: boolean }
-  /** precision/scale absent = unconstrained (PostgreSQL `numeric`). */
-  | { kind: 'decimal'; precision?: number; scale?: number }
+  /**
+   * precision/scale absent = unconstrained (PostgreSQL `numeric`). `money`: PostgreSQL money, which
+   * travels as its plain numeric value (never the locale's currency text); DECIMAL(19,2) elsewhere.
+   */
+  | { kind: 'decimal'; precision?: number; scale?: number; money?: boolean }
   | { kind: 'float'; bytes: 4 | 8 }
   | { kind: 'bool' }
   /** length absent = unbounded text; fixed = blank-padded char(n). */
   | { kind: 'text'; length?: number; fixed?: boolean }
   | { kind: 'binary'; length?: number; fixed?: boolean }
   | { kind: 'date' }
-  /** precision = fractional-second digits (0..6). */
-  | { kind: 'time'; precision: number }
+  /**
+   * precision = fractional-second digits (0..6). tz = PostgreSQL timetz: travels as the UTC time of
+   * day (the offset is not kept, as timestamptz keeps the instant and not the zone).
+   */
+  | { kind: 'time'; precision: number; tz?: boolean }
   /** tz = an instant (timestamptz / MySQL TIMESTAMP); without tz a wall-clock value. */
   | { kind: 'timestamp'; precision: number; tz: boolean }
   | { kind: 'json'; binary: boolean }
-  | { kind: 'uuid' };
+  | { kind: 'uuid' }
+  /** A closed list of labels (PostgreSQL enum type `typeName`, MySQL ENUM), in sort order. */
+  | { kind: 'enum'; values: string[]; typeName?: string }
+  /** MySQL SET: any subset of `values`; PostgreSQL text[] with a `<@ ARRAY[…]` check. */
+  | { kind: 'set'; values: string[] }
+  /** PostgreSQL array of `element` (any dimensions); JSON on engines without arrays. */
+  | { kind: 'array'; element: NeutralType }
+  /** PostgreSQL interval; ISO 8601 text (`P1Y2M3DT4H5M6.5S`) on engines without one. */
+  | { kind: 'interval' }
+  /** Network addresses as PostgreSQL prints them; VARCHAR on engines without these types. */
+  | { kind: 'inet'; variant: 'inet' | 'cidr' | 'macaddr' | 'macaddr8' }
+  /** A bit string of `length` bits (at most `length` when `varying`); length absent = unbounded varbit. */
+  | { kind: 'bit'; length?: number; varying?: boolean }
+  /** PostgreSQL xml; LONGTEXT elsewhere. */
+  | { kind: 'xml' };
 
 export type NeutralKind = NeutralType['kind'];
 
@@ -30,7 +50,22 @@ export interface Column {
   nullable: boolean;
   /** The native type as the source spells it, for plans and error messages. */
   nativeType: string;
+  /**
+   * Values come from a generator: PostgreSQL serial/identity, MySQL AUTO_INCREMENT. The target column
+   * gets the same, and after the load its next value is set past the copied maximum. Default false.
+   */
+  identity?: boolean;
+  /** A default that means the same on every engine (see {@link ColumnDefault}); absent = none. */
+  default?: ColumnDefault;
+  /** The column's comment, carried to the target; absent = none. */
+  comment?: string;
 }
+
+/**
+ * A portable column default: a literal in the column's transfer form, or the current time (`now()`,
+ * CURRENT_TIMESTAMP). Other expressions are not carried and are reported as plan warnings.
+ */
+export type ColumnDefault = { literal: string } | { now: true };
 
 /** A secondary index (the primary key is carried in {@link TableSchema.primaryKey}). */
 export interface IndexDef {
@@ -61,11 +96,30 @@ export interface TableSchema {
   foreignKeys: ForeignKeyDef[];
   /** The engine's row estimate (statistics, not a count). */
   estimatedRows: number;
+  /** Check constraints simple enough to mean the same on every engine. Absent = none. */
+  checks?: CheckDef[];
+  /** The table's comment; absent = none. */
+  comment?: string;
+  /**
+   * What the source has that ferry does not carry (views and triggers on the table, expression or
+   * partial or fulltext indexes, checks that do not translate), each naming table.column or the object.
+   */
+  warnings?: string[];
+}
+
+/**
+ * A check constraint reduced to `column op literal` comparisons joined by AND, which both engines
+ * evaluate alike. `literal` is in the column's transfer form; `op` is one of = <> < <= > >=.
+ */
+export interface CheckDef {
+  name: string;
+  terms: { column: string; op: '=' | '<>' | '<' | '<=' | '>' | '>='; literal: string }[];
 }
 
 /** Whether values of this kind compare exactly as text produced in SQL, or need the worker to canonicalise them. */
 export function needsWorkerCanonical(type: NeutralType): boolean {
-  return type.kind === 'json' || type.kind === 'float';
+  // Arrays travel as JSON, which engines print differently (spacing, number forms).
+  return type.kind === 'json' || type.kind === 'float' || type.kind === 'array';
 }
 
 /** Whether a key column of this kind is ordered as an integer (so ranges can be split arithmetically). */

@@ -20,13 +20,23 @@
  * | timestamp | `YYYY-MM-DD HH:MM:SS[.ffffff]`; for tz=true the UTC wall clock        |
  * | json      | JSON text (any spacing/key order)                                     |
  * | uuid      | `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` lowercase                       |
+ * | enum      | the label                                                             |
+ * | set       | the members in definition order joined by `,` (MySQL's form); `` empty |
+ * | array     | JSON array (nested for more dimensions) of the elements as PostgreSQL's |
+ * |           | `array_to_json` writes them                                           |
+ * | interval  | ISO 8601 duration as PostgreSQL's `iso_8601` IntervalStyle prints it   |
+ * | inet      | the address as PostgreSQL prints it (`10.0.0.1`, `10.0.0.0/8`, `08:00:2b:01:02:03`) |
+ * | bit       | the bits as `0`/`1` characters, most significant first, full length   |
+ * | xml       | the document text                                                     |
+ *
+ * Decimal `money` travels as its plain numeric value; `time` with tz=true as the UTC time of day.
  *
  * ## Checksum text
  * {@link Dialect.checksumRange} hashes, in SQL, one string per row: the checksum form of each column
  * joined by U+001F, NULL written `\N`. The checksum form is the transfer form made unique: decimals
  * without trailing fractional zeros (and no trailing `.`; `-0` is `0`), times and timestamps always with
- * six fractional digits. json and float columns are left out of the SQL checksum (engines print them
- * differently); the caller compares them by reading them through {@link Dialect.readRange} and
+ * six fractional digits. json, float and array columns are left out of the SQL checksum (engines print them
+ * differently; see `needsWorkerCanonical`); the caller compares them by reading them through {@link Dialect.readRange} and
  * canonicalising in the worker (see core/canonical.ts).
  *
  * The row hash is the first 15 hex digits (60 bits) of md5(row string) read as an unsigned integer;

@@ -38,7 +38,7 @@ describe('canonical forms', () => {
     expect(canonicalFloat('0.1', 4)).toBe(canonicalFloat('0.100000001', 4));
     expect(canonicalFloat('Infinity', 8)).toBe('Infinity');
     expect(canonicalFloat('-inf', 8)).toBe('-Infinity');
-    expect(canonicalFloat('-0', 8)).toBe('-0');
+    expect(canonicalFloat('-0', 8)).toBe('0');
   });
 });
 

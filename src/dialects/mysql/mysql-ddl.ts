@@ -4,7 +4,8 @@
  */
 import type { Column, ForeignKeyDef, IndexDef, TableSchema } from '../../core/column-model.js';
 import { JobSpecError } from '../../errors.js';
-import { quoteId } from './mysql-sql.js';
+import { lit, quoteId } from './mysql-sql.js';
+import { mysqlDefaultSql } from './mysql-schema-extras.js';
 import { ddlType, keyBytes, type KeyCap, type ServerInfo } from './mysql-types.js';
 
 /** InnoDB's limit on one index entry (DYNAMIC/COMPRESSED row format). */
@@ -67,6 +68,7 @@ function keyColumnCaps(schema: TableSchema): Map<string, KeyCap> {
 export function createTableSql(schema: TableSchema, server: ServerInfo, overrides: Record<string, string> = {}): string {
   const caps = keyColumnCaps(schema);
   let rowBytes = 0;
+  let autoDone = false;
   const lines = schema.columns.map((col) => {
     const override = overrides[col.name];
     let type: string;
@@ -84,14 +86,25 @@ export function createTableSql(schema: TableSchema, server: ServerInfo, override
       }
       type = ddlType(schema.name, c, server, cap);
     }
-    return `  ${quoteId(col.name)} ${type}${col.nullable ? ' NULL' : ' NOT NULL'}`;
+    let extra = '';
+    // AUTO_INCREMENT needs the column to lead a key at creation time; only the primary key exists then.
+    if (override === undefined && col.identity && col.type.kind === 'int' && schema.hasPrimaryKey && schema.primaryKey[0] === col.name && !autoDone) {
+      extra = ' AUTO_INCREMENT';
+      autoDone = true;
+    } else if (override === undefined) extra = mysqlDefaultSql(col.default, col.type, type);
+    const comment = col.comment ? ` COMMENT ${lit(col.comment.slice(0, 1024))}` : '';
+    return `  ${quoteId(col.name)} ${type}${col.nullable ? ' NULL' : ' NOT NULL'}${extra}${comment}`;
   });
+  for (const ch of schema.checks ?? []) {
+    lines.push(`  CONSTRAINT ${quoteId(objectName(ch.name))} CHECK (${ch.terms.map((t) => `${quoteId(t.column)} ${t.op} ${lit(t.literal)}`).join(' AND ')})`);
+  }
   if (schema.hasPrimaryKey && schema.primaryKey.length > 0) {
     lines.push(`  PRIMARY KEY (${schema.primaryKey.map(quoteId).join(', ')})`);
   }
   return (
     `CREATE TABLE IF NOT EXISTS ${quoteId(schema.name)} (\n${lines.join(',\n')}\n)` +
-    ` ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=${server.binCollation}`
+    ` ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=${server.binCollation}` +
+    (schema.comment ? ` COMMENT=${lit(schema.comment.slice(0, 2048))}` : '')
   );
 }
 

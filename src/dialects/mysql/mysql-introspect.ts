@@ -6,6 +6,7 @@ import type { Column, ForeignKeyDef, IndexDef, TableSchema } from '../../core/co
 import { JobSpecError } from '../../errors.js';
 import { lit, type NativeColumn } from './mysql-sql.js';
 import { neutralType, type InfoColumn } from './mysql-types.js';
+import { mysqlDefault, tableExtras } from './mysql-schema-extras.js';
 
 /** Runs a query and returns its rows as arrays of strings (null for NULL). */
 export type StringQuery = (sql: string) => Promise<(string | null)[][]>;
@@ -33,7 +34,7 @@ export async function tableRows(q: StringQuery, table: string): Promise<number |
 export async function infoColumns(q: StringQuery, table: string): Promise<InfoColumn[]> {
   const rows = await q(
     `SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, ` +
-      `NUMERIC_SCALE, DATETIME_PRECISION, COLLATION_NAME FROM information_schema.COLUMNS ` +
+      `NUMERIC_SCALE, DATETIME_PRECISION, COLLATION_NAME, EXTRA, COLUMN_DEFAULT, COLUMN_COMMENT FROM information_schema.COLUMNS ` +
       `WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ${lit(table)} ORDER BY ORDINAL_POSITION`,
   );
   return rows.map((r) => ({
@@ -46,6 +47,9 @@ export async function infoColumns(q: StringQuery, table: string): Promise<InfoCo
     scale: num(r[6]),
     datetimePrecision: num(r[7]),
     collation: r[8] ?? null,
+    extra: (r[9] ?? '').toLowerCase(),
+    defaultText: r[10] ?? null,
+    comment: r[11] ?? '',
   }));
 }
 
@@ -72,6 +76,8 @@ interface RawIndex {
   name: string;
   unique: boolean;
   columns: string[];
+  /** Full-text, spatial or functional: no neutral form, reported as a warning. */
+  skip?: boolean;
 }
 
 async function rawIndexes(q: StringQuery, table: string): Promise<RawIndex[]> {
@@ -87,7 +93,7 @@ async function rawIndexes(q: StringQuery, table: string): Promise<RawIndex[]> {
     if (column === null || column === undefined || type === 'FULLTEXT' || type === 'SPATIAL') idx.skip = true;
     else idx.columns.push(column);
   }
-  return [...byName.values()].filter((i) => !i.skip).map(({ name, unique, columns }) => ({ name, unique, columns }));
+  return [...byName.values()].map(({ name, unique, columns, skip }) => ({ name, unique, columns, ...(skip ? { skip } : {}) }));
 }
 
 async function foreignKeys(q: StringQuery, table: string): Promise<ForeignKeyDef[]> {
@@ -126,14 +132,27 @@ export async function introspectTable(
   if (estimate === null) return null;
   const info = await infoColumns(q, table);
   const json = mariadb ? await jsonCheckedColumns(q, table) : new Set<string>();
-  const columns: Column[] = info.map((c) => ({
-    name: c.name,
-    type: neutralType(table, c, json),
-    nullable: c.nullable,
-    nativeType: c.columnType,
-  }));
+  const warnings: string[] = [];
+  const columns: Column[] = info.map((c) => {
+    const col: Column = { name: c.name, type: neutralType(table, c, json), nullable: c.nullable, nativeType: c.columnType };
+    if (c.extra?.includes('auto_increment') && col.type.kind === 'int') col.identity = true;
+    else if (c.defaultText !== null && c.defaultText !== undefined) {
+      const d = mysqlDefault(c.defaultText, c.extra ?? '', col.type, mariadb);
+      if (d) col.default = d;
+      else if (!(mariadb && c.defaultText === 'NULL')) warnings.push(`column ${table}.${c.name} has default ${c.defaultText}, which is not carried`);
+    }
+    if (/\b(virtual|stored) generated\b|\bpersistent\b/.test(c.extra ?? '')) {
+      warnings.push(`column ${table}.${c.name} is generated (${c.extra}); its values are copied but the expression is not carried`);
+    }
+    if (c.comment) col.comment = c.comment;
+    return col;
+  });
+  const more = await tableExtras(q, table);
+  warnings.push(...more.warnings);
   const notNull = new Set(columns.filter((c) => !c.nullable).map((c) => c.name));
-  const raw = await rawIndexes(q, table);
+  const all = await rawIndexes(q, table);
+  for (const i of all.filter((x) => x.skip)) warnings.push(`index ${i.name} on table ${table} is full-text, spatial or functional and is not carried`);
+  const raw = all.filter((x) => !x.skip).map(({ name, unique, columns }) => ({ name, unique, columns }));
   const primary = raw.find((i) => i.name === 'PRIMARY');
   const indexes: IndexDef[] = raw.filter((i) => i !== primary);
   let primaryKey = primary?.columns ?? [];
@@ -159,7 +178,17 @@ export async function introspectTable(
     hasPrimaryKey = same;
   }
   return {
-    schema: { name: table, columns, primaryKey, hasPrimaryKey, indexes, foreignKeys: await foreignKeys(q, table), estimatedRows: estimate },
+    schema: {
+      name: table,
+      columns,
+      primaryKey,
+      hasPrimaryKey,
+      indexes,
+      foreignKeys: await foreignKeys(q, table),
+      estimatedRows: estimate,
+      ...(more.comment ? { comment: more.comment } : {}),
+      ...(warnings.length > 0 ? { warnings } : {}),
+    },
     info,
   };
 }

@@ -83,6 +83,10 @@ export function loadDataSql(table: string, columns: Column[], natives: NativeCol
     if (col.type.kind === 'binary') {
       targets.push(`@v${i}`);
       sets.push(`${quoteId(col.name)} = UNHEX(SUBSTRING(@v${i}, 3))`);
+    } else if (natives.get(col.name)?.dataType === 'bit') {
+      // '0101' as a string would be stored as its bytes; BIT(n) needs the number the bits spell.
+      targets.push(`@v${i}`);
+      sets.push(`${quoteId(col.name)} = CAST(CONV(@v${i}, 2, 10) AS UNSIGNED)`);
     } else if (natives.get(col.name)?.dataType === 'year') {
       targets.push(`@v${i}`);
       sets.push(`${quoteId(col.name)} = @v${i} + 0`);

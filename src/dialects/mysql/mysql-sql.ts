@@ -9,7 +9,7 @@
  * backslash escaping of {@link lit} relies on.
  */
 import mysql from 'mysql2/promise';
-import type { Column } from '../../core/column-model.js';
+import { needsWorkerCanonical, type Column } from '../../core/column-model.js';
 import type { KeyRange, KeyTuple } from '../../core/key-range.js';
 import { FerryError } from '../../errors.js';
 
@@ -77,6 +77,20 @@ export function valueExpr(col: Column, native: NativeColumn | undefined, form: V
       return `DATE_FORMAT(${c}, '%Y-%m-%d %H:%i:%s.%f')`;
     case 'uuid':
       return `LOWER(CONVERT(${c} USING utf8mb4))`;
+    case 'bit': {
+      // BIT(n) prints as raw bytes; the neutral form is its n bits as '0'/'1'. Longer or varying bit
+      // strings are stored as that text already.
+      const bitColumn = native ? native.dataType === 'bit' : !col.type.varying && (col.type.length ?? 1) <= 64;
+      return bitColumn ? `LPAD(BIN(${c} + 0), ${col.type.length ?? 1}, '0')` : c;
+    }
+    case 'enum':
+    case 'set':
+    case 'interval':
+    case 'inet':
+    case 'xml':
+      return form === 'checksum' ? `CONVERT(${c} USING utf8mb4)` : c;
+    case 'array':
+      return c;
   }
 }
 
@@ -93,7 +107,7 @@ function canonicalDecimal(s: string): string {
  */
 export function checksumRowExpr(columns: Column[], natives: NativeColumns, wholeRow = false): string {
   const parts = columns
-    .filter((col) => wholeRow || (col.type.kind !== 'json' && col.type.kind !== 'float'))
+    .filter((col) => wholeRow || !needsWorkerCanonical(col.type))
     .map((col) => `COALESCE(${valueExpr(col, natives.get(col.name), 'checksum')}, ${NULL_MARK})`);
   return parts.length === 0 ? "''" : `CONCAT_WS(CHAR(31), ${parts.join(', ')})`;
 }

@@ -4,6 +4,9 @@
  */
 import type { Column, NeutralType } from '../../core/column-model.js';
 import { UnmappableTypeError } from '../../errors.js';
+import { labelsDdl, MAX_SET_MEMBERS, parseLabels } from './mysql-enum-set.js';
+
+const SPATIAL = new Set(['geometry', 'point', 'linestring', 'polygon', 'multipoint', 'multilinestring', 'multipolygon', 'geometrycollection', 'geomcollection']);
 
 /** What ferry needs to know about the server it talks to; detected once per pool. */
 export interface ServerInfo {
@@ -53,6 +56,10 @@ export interface InfoColumn {
   scale: number | null;
   datetimePrecision: number | null;
   collation: string | null;
+  /** EXTRA (`auto_increment`, `DEFAULT_GENERATED`, …), COLUMN_DEFAULT and COLUMN_COMMENT; absent in old callers. */
+  extra?: string;
+  defaultText?: string | null;
+  comment?: string;
 }
 
 const INT_BYTES: Record<string, 1 | 2 | 3 | 4 | 8> = {
@@ -121,7 +128,21 @@ export function neutralType(table: string, c: InfoColumn, jsonColumns: ReadonlyS
       return { kind: 'timestamp', precision: fsp, tz: true };
     case 'uuid':
       return { kind: 'uuid' };
+    case 'bit':
+      return { kind: 'bit', length: c.precision ?? 1 };
+    case 'enum':
+      return { kind: 'enum', values: parseLabels(c.columnType) };
+    case 'set':
+      return { kind: 'set', values: parseLabels(c.columnType) };
     default:
+      if (SPATIAL.has(dt)) {
+        throw new UnmappableTypeError(
+          table,
+          c.name,
+          c.columnType,
+          'a spatial type; ferry does not use PostGIS, so it has no PostgreSQL equivalent. Exclude the table, or convert the column (e.g. to ST_AsText into a text column) first',
+        );
+      }
       throw new UnmappableTypeError(table, c.name, c.columnType);
   }
 }
@@ -174,6 +195,7 @@ export function ddlType(table: string, col: Column, server: ServerInfo, keyCap?:
     case 'date':
       return 'DATE';
     case 'time':
+      // timetz arrives as the UTC time of day (see the neutral model).
       return `TIME(${t.precision})`;
     case 'timestamp':
       // tz=true is stored as DATETIME holding the UTC wall clock, not TIMESTAMP: TIMESTAMP only holds
@@ -185,6 +207,26 @@ export function ddlType(table: string, col: Column, server: ServerInfo, keyCap?:
       // Not MariaDB's UUID type even where it exists: it rejects values whose version/variant bits are
       // not RFC 4122 (PostgreSQL's uuid accepts any 128 bits) and sorts by swapped segments.
       return 'CHAR(36)';
+    case 'enum':
+      return labelsDdl('ENUM', t.values);
+    case 'set':
+      if (t.values.length > MAX_SET_MEMBERS || t.values.some((v) => v.includes(','))) {
+        throw new UnmappableTypeError(table, col.name, col.nativeType, `a set of ${t.values.length} members; MySQL SET holds at most ${MAX_SET_MEMBERS}, without commas`);
+      }
+      return labelsDdl('SET', t.values);
+    case 'array':
+      // No array type: the JSON array PostgreSQL's array_to_json writes.
+      return 'JSON';
+    case 'interval':
+      return 'VARCHAR(64)';
+    case 'inet':
+      return t.variant === 'macaddr' ? 'VARCHAR(17)' : t.variant === 'macaddr8' ? 'VARCHAR(23)' : 'VARCHAR(43)';
+    case 'bit':
+      // BIT(n) keeps n ≤ 64 fixed-length bits; varying or longer bit strings keep their length as '0'/'1' text.
+      if (!t.varying && (t.length ?? 1) <= 64) return `BIT(${t.length ?? 1})`;
+      return t.length !== undefined && t.length <= MAX_VARCHAR ? `VARCHAR(${t.length})` : 'LONGTEXT';
+    case 'xml':
+      return 'LONGTEXT';
   }
 }
 

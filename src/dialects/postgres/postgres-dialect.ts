@@ -14,11 +14,13 @@ import { copyOut, replaceWithCopy } from './postgres-copy.js';
 import { byteOrderedColumns, introspectPg, listPgTables, qualified } from './postgres-introspect.js';
 import { checksumSql, keyOrderBy, keySelect, quoteIdent, rangePredicate, transferExpr, type KeyColumnSql } from './postgres-sql.js';
 import { pgTypeFor } from './postgres-types.js';
+import { pgWriteInput } from './postgres-arrays.js';
+import { createTableStatements, identityResetSql } from './postgres-ddl.js';
 import { changeChunkEndSql, changeColumns, maxValueSql, readChangesSql } from './postgres-changes.js';
 import { deleteKeysPg, upsertWithCopy } from './postgres-upsert.js';
 
 // Numeric and int8 come back as strings by default; keep it that way so nothing is rounded.
-const SESSION_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO,YMD -c bytea_output=hex -c extra_float_digits=1 -c standard_conforming_strings=on';
+const SESSION_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO,YMD -c bytea_output=hex -c extra_float_digits=1 -c standard_conforming_strings=on -c IntervalStyle=iso_8601';
 
 export class PostgresDialect implements Dialect {
   readonly engine = 'postgres' as const;
@@ -147,20 +149,19 @@ export class PostgresDialect implements Dialect {
     });
   }
 
-  nativeType(_table: string, column: Column): string {
-    return pgTypeFor(column);
+  nativeType(table: string, column: Column): string {
+    return pgTypeFor(column, (_values, typeName) => this.enumTypeName(table, column, typeName));
   }
 
+  private enumTypeName(table: string, column: Column, typeName?: string): string {
+    return qualified(this.schema, typeName ?? `${table}_${column.name}`.slice(0, 63));
+  }
+
+  /** CREATE TYPE for each enum, then CREATE TABLE and COMMENT statements, joined for display. */
   createTableSql(schema: TableSchema, options: CreateTableOptions = {}): string {
-    const cols = schema.columns.map(
-      (c) => `  ${quoteIdent(c.name)} ${options.typeOverrides?.[c.name] ?? this.nativeType(schema.name, c)}${c.nullable ? '' : ' NOT NULL'}`,
-    );
-    if (schema.primaryKey.length > 0 && schema.hasPrimaryKey) {
-      cols.push(`  PRIMARY KEY (${schema.primaryKey.map(quoteIdent).join(', ')})`);
-    }
-    return `CREATE TABLE IF NOT EXISTS ${this.table(schema.name)} (\n${cols.join(',\n')}\n)`;
+    const st = createTableStatements(schema, this.table(schema.name), options, (c) => this.nativeType(schema.name, c), (c, n) => this.enumTypeName(schema.name, c, n));
+    return [...st.types.map((t) => t.sql), st.table, ...st.comments].join(';\n');
   }
-
   targetState(table: string): Promise<TargetState> {
     return this.run(`checking target table "${table}"`, async () => {
       const exists = await this.pool.query(
@@ -173,8 +174,17 @@ export class PostgresDialect implements Dialect {
     });
   }
 
-  async createTable(schema: TableSchema, options?: CreateTableOptions): Promise<void> {
-    await this.run(`creating table "${schema.name}"`, () => this.pool.query(this.createTableSql(schema, options)));
+  async createTable(schema: TableSchema, options: CreateTableOptions = {}): Promise<void> {
+    const st = createTableStatements(schema, this.table(schema.name), options, (c) => this.nativeType(schema.name, c), (c, n) => this.enumTypeName(schema.name, c, n));
+    await this.run(`creating table "${schema.name}"`, async () => {
+      for (const t of st.types) {
+        // An enum type of the same name may exist already (another table, an earlier run): reuse it.
+        const found = await this.pool.query(`SELECT to_regtype($1) IS NOT NULL AS found`, [t.name]);
+        if (!(found.rows[0] as { found: boolean } | undefined)?.found) await this.pool.query(t.sql);
+      }
+      await this.pool.query(st.table);
+      for (const c of st.comments) await this.pool.query(c);
+    });
   }
 
   async truncate(table: string): Promise<void> {
@@ -182,6 +192,10 @@ export class PostgresDialect implements Dialect {
   }
 
   async createIndexes(schema: TableSchema): Promise<void> {
+    // After the load: identity/serial sequences continue past the copied maximum.
+    for (const c of schema.columns.filter((x) => x.identity)) {
+      await this.run(`setting the next value of ${schema.name}.${c.name}`, () => this.pool.query(identityResetSql(this.table(schema.name), c.name)));
+    }
     for (const ix of schema.indexes) {
       // Index names are unique per schema in PostgreSQL but per table in MySQL: prefix with the table.
       const name = (ix.name.startsWith(schema.name) ? ix.name : `${schema.name}_${ix.name}`).slice(0, 63);
@@ -237,7 +251,7 @@ export class PostgresDialect implements Dialect {
       const ks = await this.keySql(req.table, req.key);
       const del = `DELETE FROM ${this.table(req.table)} WHERE ${rangePredicate(ks, req.range)}`;
       const copy = `COPY ${this.table(req.table)} (${req.columns.map((c) => quoteIdent(c.name)).join(', ')}) FROM STDIN`;
-      return replaceWithCopy(this.pool, del, copy, data);
+      return replaceWithCopy(this.pool, del, copy, pgWriteInput(req.columns, data));
     });
   }
 
@@ -281,7 +295,7 @@ export class PostgresDialect implements Dialect {
   }
 
   upsertRows(req: KeyedTable, data: Readable): Promise<number> {
-    return this.run(`upserting into "${req.table}"`, () => upsertWithCopy(this.pool, this.table(req.table), req.columns, req.key, data));
+    return this.run(`upserting into "${req.table}"`, () => upsertWithCopy(this.pool, this.table(req.table), req.columns, req.key, pgWriteInput(req.columns, data)));
   }
 
   deleteKeys(table: string, key: Column[], keys: KeyTuple[]): Promise<number> {

@@ -5,6 +5,8 @@ import type pg from 'pg';
 import type { Column, ForeignKeyDef, IndexDef, TableSchema } from '../../core/column-model.js';
 import { FerryError, MissingTableError } from '../../errors.js';
 import { neutralFromPg, type PgColumnInfo } from './postgres-types.js';
+import { columnExtras, setChecks, tableExtras } from './postgres-catalog.js';
+import { pgDefault } from './postgres-defaults.js';
 
 const FK_ACTIONS: Record<string, string> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };
 
@@ -42,12 +44,25 @@ export async function introspectPg(pool: pg.Pool, schema: string, table: string,
      FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position`,
     [schema, table],
   );
-  const columns: Column[] = cols.rows.map((c) => ({
-    name: c.column_name,
-    type: neutralFromPg(table, c),
-    nullable: c.is_nullable === 'YES',
-    nativeType: c.udt_name,
-  }));
+  const extras = await columnExtras(pool, relRow.oid);
+  const sets = await setChecks(pool, relRow.oid);
+  const warnings: string[] = [];
+  const columns: Column[] = cols.rows.map((c) => {
+    const x = extras.get(c.column_name);
+    const type = neutralFromPg(table, { ...c, ...x, set_values: sets.get(c.column_name) ?? null });
+    const col: Column = { name: c.column_name, type, nullable: c.is_nullable === 'YES', nativeType: x?.format ?? c.udt_name };
+    if (x?.domain) warnings.push(`column ${table}.${c.column_name} has domain ${x.domain}; created as its base type ${x.format ?? c.udt_name} (the domain's checks are not carried)`);
+    if (x?.identity && type.kind === 'int') col.identity = true;
+    else if (x?.default_expr) {
+      const d = pgDefault(x.default_expr, type);
+      if (d) col.default = d;
+      else warnings.push(`column ${table}.${c.column_name} has default ${x.default_expr}, which is not carried`);
+    }
+    if (x?.comment) col.comment = x.comment;
+    return col;
+  });
+  const more = await tableExtras(pool, relRow.oid, table);
+  warnings.push(...more.warnings);
 
   const idx = await pool.query<IndexRow>(
     `SELECT i.relname AS name, ix.indisprimary AS primary, ix.indisunique AS unique,
@@ -102,7 +117,17 @@ export async function introspectPg(pool: pg.Pool, schema: string, table: string,
     estimatedRows = Number(n.rows[0]?.n ?? 0);
   }
 
-  return { name: table, columns, primaryKey, hasPrimaryKey: !!pk && !declaredKey, indexes, foreignKeys, estimatedRows };
+  return {
+    name: table,
+    columns,
+    primaryKey,
+    hasPrimaryKey: !!pk && !declaredKey,
+    indexes,
+    foreignKeys,
+    estimatedRows,
+    ...(more.comment ? { comment: more.comment } : {}),
+    ...(warnings.length > 0 ? { warnings } : {}),
+  };
 }
 
 /** Which text columns of a table sort byte-wise without an explicit COLLATE "C". */

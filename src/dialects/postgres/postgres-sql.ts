@@ -64,14 +64,33 @@ export function rangePredicate(key: KeyColumnSql[], range: KeyRange): string {
 /** Expression yielding a column's transfer text (PostgreSQL's own output is already transfer text for most kinds). */
 export function transferExpr(column: Column): string {
   const q = quoteIdent(column.name);
-  switch (column.type.kind) {
+  const t = column.type;
+  switch (t.kind) {
     case 'bool':
       return `${q}::int`;
     case 'timestamp':
-      return column.type.tz ? `(${q} AT TIME ZONE 'UTC')` : q;
+      return t.tz ? `(${q} AT TIME ZONE 'UTC')` : q;
+    case 'time':
+      return t.tz ? `(${q} AT TIME ZONE 'UTC')::time` : q;
+    case 'decimal':
+      // money prints in the locale's currency format; its numeric value is exact.
+      return t.money ? `${q}::numeric` : q;
+    case 'array':
+      return `array_to_json(${q})::text`;
+    case 'set':
+      return setText(q, t.values);
     default:
       return q;
   }
+}
+
+// A set's members once each, in definition order (as MySQL prints a SET), NULL kept NULL.
+function setText(q: string, values: string[]): string {
+  const labels = `ARRAY[${values.map(quoteLiteral).join(', ')}]::text[]`;
+  return (
+    `(CASE WHEN ${q} IS NULL THEN NULL ELSE (SELECT coalesce(string_agg(v, ',' ORDER BY array_position(${labels}, v)), '') ` +
+    `FROM (SELECT DISTINCT v FROM unnest(${q}) v) s) END)`
+  );
 }
 
 /**
@@ -84,7 +103,12 @@ export function checksumExpr(column: Column, wholeRow = false): string | null {
   if (needsWorkerCanonical(t)) return wholeRow ? `${q}::text` : null;
   switch (t.kind) {
     case 'decimal':
-      return `trim_scale(${q})::text`;
+      return t.money ? `trim_scale(${q}::numeric)::text` : `trim_scale(${q})::text`;
+    case 'set':
+      return setText(q, t.values);
+    case 'inet':
+      // inet::text always appends the netmask (/32); the output function, as COPY prints it, does not.
+      return `(CASE WHEN ${q} IS NULL THEN NULL ELSE concat(${q}) END)`;
     case 'bool':
       return `${q}::int::text`;
     case 'binary':
@@ -92,7 +116,7 @@ export function checksumExpr(column: Column, wholeRow = false): string | null {
     case 'date':
       return `to_char(${q}, 'YYYY-MM-DD')`;
     case 'time':
-      return `to_char(date '2000-01-01' + ${q}, 'HH24:MI:SS.US')`;
+      return `to_char(date '2000-01-01' + ${t.tz ? `(${q} AT TIME ZONE 'UTC')::time` : q}, 'HH24:MI:SS.US')`;
     case 'timestamp':
       return t.tz ? `to_char(${q} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')` : `to_char(${q}, 'YYYY-MM-DD HH24:MI:SS.US')`;
     default:

@@ -14,10 +14,22 @@ export interface PgColumnInfo {
   numeric_precision: number | null;
   numeric_scale: number | null;
   datetime_precision: number | null;
+  /** From pg_type (see postgres-catalog.ts): `e` for an enum column, with its labels in sort order. */
+  typtype?: string | null;
+  enum_labels?: string[] | null;
+  /** For arrays: the element's base type name, its typtype and labels, and `format_type` of the column. */
+  elem_udt?: string | null;
+  elem_typtype?: string | null;
+  elem_labels?: string[] | null;
+  format?: string | null;
+  /** Labels of a `col <@ ARRAY[…]` check on a text[] column: the column holds a set. */
+  set_values?: string[] | null;
 }
 
 /** Maps one introspected column to the neutral model; throws UnmappableTypeError for types not modelled yet. */
 export function neutralFromPg(table: string, c: PgColumnInfo): NeutralType {
+  if (c.data_type === 'ARRAY') return arrayFromPg(table, c);
+  if (c.typtype === 'e' && c.enum_labels) return { kind: 'enum', values: c.enum_labels, typeName: c.udt_name };
   const len = c.character_maximum_length ?? undefined;
   const fsp = c.datetime_precision ?? 6;
   switch (c.udt_name) {
@@ -49,6 +61,23 @@ export function neutralFromPg(table: string, c: PgColumnInfo): NeutralType {
       return { kind: 'date' };
     case 'time':
       return { kind: 'time', precision: fsp };
+    case 'timetz':
+      return { kind: 'time', precision: fsp, tz: true };
+    case 'interval':
+      return { kind: 'interval' };
+    case 'money':
+      return { kind: 'decimal', precision: 19, scale: 2, money: true };
+    case 'inet':
+    case 'cidr':
+    case 'macaddr':
+    case 'macaddr8':
+      return { kind: 'inet', variant: c.udt_name };
+    case 'bit':
+      return { kind: 'bit', length: len ?? 1 };
+    case 'varbit':
+      return len === undefined ? { kind: 'bit', varying: true } : { kind: 'bit', length: len, varying: true };
+    case 'xml':
+      return { kind: 'xml' };
     case 'timestamp':
       return { kind: 'timestamp', precision: fsp, tz: false };
     case 'timestamptz':
@@ -64,8 +93,35 @@ export function neutralFromPg(table: string, c: PgColumnInfo): NeutralType {
   }
 }
 
-/** The PostgreSQL type that holds every value of a neutral type. */
-export function pgTypeFor(column: Column): string {
+// An array's element: its type name with the modifiers `format_type` printed for the column, e.g.
+// `character varying(5)[]` → varchar with length 5.
+function arrayFromPg(table: string, c: PgColumnInfo): NeutralType {
+  const elem = c.elem_udt ?? c.udt_name.replace(/^_/, '');
+  if (c.elem_typtype === 'e' && c.elem_labels) return { kind: 'array', element: { kind: 'enum', values: c.elem_labels, typeName: elem } };
+  if (elem === 'text' && c.set_values) return { kind: 'set', values: c.set_values };
+  const mods = /\((\d+)(?:,(\d+))?\)/.exec(c.format ?? '');
+  const a = mods ? Number(mods[1]) : null;
+  const b = mods?.[2] !== undefined ? Number(mods[2]) : null;
+  const info: PgColumnInfo = {
+    column_name: c.column_name,
+    udt_name: elem,
+    data_type: elem,
+    is_nullable: 'YES',
+    character_maximum_length: ['varchar', 'bpchar', 'bit', 'varbit'].includes(elem) ? a : null,
+    numeric_precision: elem === 'numeric' ? a : null,
+    numeric_scale: elem === 'numeric' ? (b ?? 0) : null,
+    datetime_precision: ['time', 'timetz', 'timestamp', 'timestamptz'].includes(elem) ? a : null,
+  };
+  const element = neutralFromPg(table, info);
+  if (element.kind === 'array' || element.kind === 'set') throw new UnmappableTypeError(table, c.column_name, c.format ?? c.udt_name);
+  return { kind: 'array', element };
+}
+
+/**
+ * The PostgreSQL type that holds every value of a neutral type. `enumType` names (quoted, qualified)
+ * the enum type of an enum column or element; the dialect creates it before the table.
+ */
+export function pgTypeFor(column: Column, enumType: (values: string[], typeName?: string) => string = (_v, n) => `"${(n ?? column.name).replace(/"/g, '""')}"`): string {
   const t = column.type;
   switch (t.kind) {
     case 'int':
@@ -73,6 +129,7 @@ export function pgTypeFor(column: Column): string {
       if (t.unsigned) return t.bytes <= 1 ? 'smallint' : t.bytes <= 3 ? 'integer' : t.bytes === 4 ? 'bigint' : 'numeric(20,0)';
       return t.bytes <= 2 ? 'smallint' : t.bytes <= 4 ? 'integer' : 'bigint';
     case 'decimal':
+      if (t.money) return 'money';
       return t.precision === undefined ? 'numeric' : `numeric(${t.precision},${t.scale ?? 0})`;
     case 'float':
       return t.bytes === 4 ? 'real' : 'double precision';
@@ -86,12 +143,28 @@ export function pgTypeFor(column: Column): string {
     case 'date':
       return 'date';
     case 'time':
-      return `time(${t.precision})`;
+      return `${t.tz ? 'timetz' : 'time'}(${t.precision})`;
     case 'timestamp':
       return `${t.tz ? 'timestamptz' : 'timestamp'}(${t.precision})`;
     case 'json':
       return t.binary ? 'jsonb' : 'json';
     case 'uuid':
       return 'uuid';
+    case 'enum':
+      return enumType(t.values, t.typeName);
+    case 'set':
+      // The members are enforced by a `<@ ARRAY[…]` check (see createTableSql), which introspection reads back.
+      return 'text[]';
+    case 'array':
+      return pgTypeFor({ ...column, type: t.element }, enumType) + '[]';
+    case 'interval':
+      return 'interval';
+    case 'inet':
+      return t.variant;
+    case 'bit':
+      if (t.varying) return t.length === undefined ? 'varbit' : `varbit(${t.length})`;
+      return `bit(${t.length ?? 1})`;
+    case 'xml':
+      return 'xml';
   }
 }
