@@ -3,7 +3,8 @@
  * user on each engine (PostgreSQL: CONNECT + USAGE on the schema + SELECT on the tables; MariaDB:
  * SELECT on the tables) and a target user with only what a target needs (PostgreSQL: CONNECT +
  * USAGE, CREATE on the schema; MariaDB: SELECT, INSERT, DELETE, CREATE, ALTER, INDEX, REFERENCES,
- * DROP on the database). Every direction migrates, then re-runs with --on-existing truncate.
+ * DROP on the database). Every direction migrates, re-runs with --on-existing truncate, and verify
+ * and diff run with the same users.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,6 +117,12 @@ describe.each(DIRECTIONS)('least-privilege users, $name', ({ name, s, t }) => {
     const report = JSON.parse(again.stdout.trim().split('\n').pop()!) as { tables: { verified: boolean }[] };
     expect(report.tables.every((x) => x.verified)).toBe(true);
     for (const spec of SPECS) expect(await dump(asRoot[t], spec), spec.table).toEqual(await dump(s === 'pg' ? PG_URL : MYSQL_URL, spec));
+    // verify and diff only read: the same users suffice.
+    const job = ['--source', src[s], '--target', tgt[t], '--tables', 'sec_ro_items,sec_ro_lines', '--name', `sec-grants-cmp-${name}`, '--json'];
+    for (const cmd of ['verify', 'diff']) {
+      const r = await runCli([cmd, ...job], env);
+      expect(r.code, `${cmd}: ${r.stdout}\n${r.stderr}`).toBe(0);
+    }
   });
 });
 
