@@ -5,22 +5,14 @@
  */
 import { Transform } from 'node:stream';
 import { Context } from '@temporalio/activity';
-import type { Column } from '../core/column-model.js';
 import { describeRange, type KeyRange, type KeyTuple } from '../core/key-range.js';
+import type { TableRange } from './compare-range.js';
 import type { ActivityDeps } from './deps.js';
 import { dialectFor } from './deps.js';
 import { withFailures } from './failures.js';
 
-/** Input of {@link copyChunk}: the rest of a shard, starting after the cursor `range.lo`. */
-export interface CopyChunkInput {
-  source: string;
-  target: string;
-  table: string;
-  targetTable: string;
-  columns: Column[];
-  key: Column[];
-  /** Remaining range of the shard: from the cursor (exclusive) to the shard's end (inclusive). */
-  range: KeyRange;
+/** Input of {@link copyChunk}: the rest of a shard, from the cursor `range.lo` (exclusive) to the shard's end. */
+export interface CopyChunkInput extends TableRange {
   chunkRows: number;
 }
 

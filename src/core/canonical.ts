@@ -1,8 +1,7 @@
 /**
- * Canonical forms computed in the worker for the kinds engines print differently (json, float), and
- * the row hash shared with the SQL checksums (first 60 bits of md5, summed).
+ * Canonical forms computed in the worker for the kinds engines print differently (json, float), used
+ * where the SQL checksums cannot compare values across engines.
  */
-import { createHash } from 'node:crypto';
 import type { NeutralType } from './column-model.js';
 
 /** JSON with object keys sorted and no insignificant whitespace. Numbers keep their source digits. */
@@ -105,16 +104,6 @@ function padFraction(value: string): string {
   const m = /^(.*\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?(.*)$/.exec(value);
   if (!m) return value;
   return `${m[1]}.${(m[2] ?? '').padEnd(6, '0')}${m[3]}`;
-}
-
-/** 60-bit row hash (first 15 hex digits of md5) as a bigint; matches the SQL side. */
-export function rowHash(rowText: string): bigint {
-  return BigInt('0x' + createHash('md5').update(rowText, 'utf8').digest('hex').slice(0, 15));
-}
-
-/** The row string hashed by checksums: values joined by U+001F, null as `\N`. */
-export function checksumRowText(values: readonly (string | null)[]): string {
-  return values.map((v) => (v === null ? '\\N' : v)).join('\u001f');
 }
 
 function shortestFloat32(v: number): string {
