@@ -7,6 +7,7 @@ import { codecServerCommand, type CodecServerFlags } from './cli/codec-server-co
 import { devCommand } from './cli/dev-command.js';
 import { listCommand } from './cli/list-command.js';
 import { migrateCommand, type MigrateFlags } from './cli/migrate-command.js';
+import { planCommand } from './cli/plan-command.js';
 import { statusCommand } from './cli/status-command.js';
 import { addSyncCommands } from './cli/sync-commands.js';
 import { runWorker } from './worker.js';
@@ -91,6 +92,23 @@ program
   .option('--origin <url>', 'Web UI origin allowed by CORS (repeatable; default http://localhost:8233)', collect)
   .action(async (flags: CodecServerFlags) => {
     process.exitCode = await codecServerCommand(flags);
+  });
+
+program
+  .command('plan')
+  .description('show what migrate would do (DDL, type mapping, row estimates, shards, warnings) without writing anything')
+  .argument('[job-file]', 'YAML job file; flags override its settings')
+  .option('--source <url>', 'source URL')
+  .option('--target <url>', 'target URL')
+  .option('--tables <list>', 'comma-separated table names, or * for every base table')
+  .option('--chunk-rows <n>', 'rows per copy transaction (default 50000)')
+  .option('--parallelism <n>', 'shards copied at once (default 4)')
+  .option('--key <table=cols>', 'key for a table without a primary key (repeatable)', collect)
+  .option('--name <name>', 'job name')
+  .option('--id <workflowId>', 'workflow ID of the plan run')
+  .option('--json', 'print one JSON object')
+  .action(async (file: string | undefined, flags: MigrateFlags) => {
+    process.exitCode = await planCommand(file, flags);
   });
 
 addSyncCommands(program);

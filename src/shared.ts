@@ -12,6 +12,7 @@ export const DEFAULT_TASK_QUEUE = 'ferry';
 
 export const WORKFLOW_MIGRATE = 'migrate';
 export const WORKFLOW_COPY_SHARD = 'copyShard';
+export const WORKFLOW_PLAN = 'plan';
 
 /** Custom search attributes ferry registers on the namespace (all Keyword). */
 export const SEARCH_ATTRIBUTES = {

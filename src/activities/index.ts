@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { copyChunk, type CopyChunkInput } from './copy-chunk.js';
 import type { ActivityDeps } from './deps.js';
 import { planMigration } from './plan.js';
+import { previewMigration } from './plan-preview.js';
 import { createForeignKeys, createIndexes, dropForeignKeys, prepareTable, type PrepareTableInput } from './schema.js';
 import { verifyShard, type VerifyShardInput } from './verify.js';
 import { compareParts, diffLeaf, type ComparePartsInput, type DiffLeafInput } from './diff.js';
@@ -26,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
   const d: ActivityDeps = { ...deps, workerName: deps.workerName ?? `${hostname()}:${process.pid}` };
   return {
     planMigration: (input: MigrateInput) => planMigration(d, input),
+    previewMigration: (input: MigrateInput) => previewMigration(d, input),
     dropForeignKeys: (input: { target: string; tables: string[] }) => dropForeignKeys(d, input),
     prepareTable: (input: PrepareTableInput) => prepareTable(d, input),
     copyChunk: (input: CopyChunkInput) => copyChunk(d, input),

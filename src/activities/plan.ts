@@ -22,6 +22,9 @@ export async function planMigration(deps: ActivityDeps, input: MigrateInput): Pr
     for (const t of Object.keys(input.keys)) {
       if (!names.includes(t)) throw new JobSpecError(`keys.${t}`, `names a table that is not part of the job (tables: ${names.join(', ')})`);
     }
+    for (const [tc, type] of Object.entries(input.types ?? {})) {
+      if (!names.includes(tc.split('.')[0]!)) throw new JobSpecError(`types.${tc}`, `"${type}" is given for a table that is not part of the job (tables: ${names.join(', ')})`);
+    }
     const tables: TablePlan[] = [];
     for (const name of names) tables.push(await planTable(source, target, name, input));
     return { tables };
@@ -29,10 +32,14 @@ export async function planMigration(deps: ActivityDeps, input: MigrateInput): Pr
 }
 
 async function planTable(source: Dialect, target: Dialect, name: string, input: MigrateInput): Promise<TablePlan> {
-  const schema = await source.introspect(name, input.keys[name]);
-  if (schema.primaryKey.length === 0) throw new NoKeyError(name);
-  // Fail before any data moves if a column cannot be represented on the target.
-  for (const c of schema.columns) target.nativeType(name, c);
+  const introspected = await source.introspect(name, input.keys[name]);
+  if (introspected.primaryKey.length === 0) throw new NoKeyError(name);
+  const typeOverrides = overridesFor(introspected, input.types ?? {});
+  const schema = Object.keys(typeOverrides).length > 0 ? { ...introspected, typeOverrides } : introspected;
+  // Fail before any data moves if a column cannot be represented on the target (an override stands
+  // for the mapping of its column) or an override is not a type the target accepts.
+  for (const c of schema.columns) if (typeOverrides[c.name] === undefined) target.nativeType(name, c);
+  target.createTableSql(schema, { typeOverrides });
   const key = keyColumns(schema);
   if (input.keys[name]) {
     // A declared key is only a promise; ranges by a key that repeats would copy rows twice or lose them.
@@ -42,6 +49,21 @@ async function planTable(source: Dialect, target: Dialect, name: string, input: 
   const parts = Math.max(1, Math.min(input.parallelism, Math.ceil(schema.estimatedRows / input.chunkRows)));
   const bounds = parts > 1 ? await shardBounds(source, name, key, parts) : [];
   return { source: name, target: name, schema, key, shards: rangesFromBounds(bounds) };
+}
+
+/** The job's `types` entries for one table, by column name; unknown columns are refused. */
+function overridesFor(schema: TableSchema, types: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [tc, type] of Object.entries(types)) {
+    const dot = tc.indexOf('.');
+    if (tc.slice(0, dot) !== schema.name) continue;
+    const column = tc.slice(dot + 1);
+    if (!schema.columns.some((c) => c.name === column)) {
+      throw new JobSpecError(`types.${tc}`, `table "${schema.name}" has no column "${column}"; its columns are ${schema.columns.map((c) => c.name).join(', ')}`);
+    }
+    out[column] = type;
+  }
+  return out;
 }
 
 function keyColumns(schema: TableSchema): Column[] {

@@ -19,7 +19,7 @@ export async function prepareTable(deps: ActivityDeps, input: PrepareTableInput)
   await withFailures(`table ${input.schema.name}`, async () => {
     const target = dialectFor(deps, input.target);
     const state = await target.targetState(input.schema.name);
-    if (state === 'missing') return target.createTable(input.schema);
+    if (state === 'missing') return target.createTable(input.schema, input.schema.typeOverrides ? { typeOverrides: input.schema.typeOverrides } : {});
     if (state === 'rows') {
       if (input.onExisting === 'fail') throw new TargetNotEmptyError(input.schema.name);
       if (input.onExisting === 'truncate') await target.truncate(input.schema.name);

@@ -125,6 +125,8 @@ export function toInput(job: JobSpec): MigrateInput {
     onExisting: job.onExisting,
     verify: job.verify,
     keys: job.keys,
+    ...(job.types ? { types: job.types } : {}),
+    ...(job.onLossy ? { onLossy: job.onLossy } : {}),
   };
 }
 

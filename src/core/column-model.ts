@@ -100,6 +100,8 @@ export interface TableSchema {
   checks?: CheckDef[];
   /** The table's comment; absent = none. */
   comment?: string;
+  /** Target column types chosen by the job (`types:`), by column name; set in planning. Absent = none. */
+  typeOverrides?: Record<string, string>;
   /**
    * What the source has that ferry does not carry (views and triggers on the table, expression or
    * partial or fulltext indexes, checks that do not translate), each naming table.column or the object.

@@ -17,6 +17,10 @@ export interface MigrateInput {
   onExisting: 'fail' | 'truncate' | 'append';
   verify: 'none' | 'count' | 'checksum';
   keys: Record<string, string[]>;
+  /** Target column types by `"table.column"`, overriding the mapping. Absent = none. */
+  types?: Record<string, string>;
+  /** Per `"table.column"`: what to do with values the target cannot hold. Absent = error everywhere. */
+  onLossy?: Record<string, 'error' | 'null' | 'replace'>;
   /** Job-wide copy rate limit in rows per second, shared evenly by the shards in flight. Absent = unlimited. */
   maxRowsPerSecond?: number;
   /** Continue a cancelled or failed run: its plan and how far each shard got (from its `resumeState` query). */
@@ -71,6 +75,32 @@ export interface TablePlan {
 /** Result of the planning activity. */
 export interface MigrationPlan {
   tables: TablePlan[];
+}
+
+/** One column of a plan as `ferry plan` shows it. */
+export interface ColumnPlan {
+  name: string;
+  sourceType: string;
+  targetType: string;
+  nullable: boolean;
+}
+
+/** What `ferry plan` prints per table: DDL on both sides, the type mapping, estimate and shards. */
+export interface TablePreview {
+  source: string;
+  target: string;
+  sourceDdl: string;
+  targetDdl: string;
+  columns: ColumnPlan[];
+  estimatedRows: number;
+  shards: KeyRange[];
+  warnings: string[];
+}
+
+/** Result of the `plan` workflow. */
+export interface PlanPreview {
+  tables: TablePreview[];
+  warnings: string[];
 }
 
 /** Input of a `copyShard` child workflow. */

@@ -51,6 +51,10 @@ export const jobSpecSchema = z
     onExisting: z.enum(['fail', 'truncate', 'append']).default(JOB_DEFAULTS.onExisting),
     verify: z.enum(['none', 'count', 'checksum']).default(JOB_DEFAULTS.verify),
     keys: z.record(tableName, z.array(z.string().min(1)).min(1)).default({}),
+    /** Target column types chosen by the user, `{ "table.column": "jsonb" }` (checked again in planning). */
+    types: z.record(z.string().regex(/^[^.]+\.[^.]+$/, 'expected "table.column"'), z.string().min(1, 'must not be empty')).optional(),
+    /** What to do with a value the target cannot hold, per `"table.column"` (default error). */
+    onLossy: z.record(z.string().regex(/^[^.]+\.[^.]+$/, 'expected "table.column"'), z.enum(['error', 'null', 'replace'])).optional(),
     /** sync: `incremental` (by watermark) or `full` (diff and repair). */
     mode: z.enum(['incremental', 'full']).optional(),
     /** sync: the column whose value grows when a row changes (same name in every table). */
@@ -70,6 +74,8 @@ export const jobSpecSchema = z
  * - `onExisting` (default `fail`): what to do when a target table already holds rows.
  * - `verify` (default `checksum`): `none`, `count`, or counts plus checksums per shard.
  * - `keys`: a key for tables without a primary key, `{ table: [col, ...] }`.
+ * - `types`: target column types overriding the mapping, `{ "table.column": "jsonb" }`.
+ * - `onLossy`: per `"table.column"`, `error` (default), `null` or `replace` for values the target cannot hold.
  * - `mode`, `watermark`, `overlap` (default 5m), `fullEvery`: settings of `ferry sync` and its schedules.
  */
 export type JobSpec = z.infer<typeof jobSpecSchema>;

@@ -4,3 +4,4 @@ export { copyShard } from './copy-shard.js';
 export { verify, diff, repair } from './compare.js';
 export { sync } from './sync.js';
 export { tableLock } from './table-lock.js';
+export { plan } from './plan.js';

@@ -93,7 +93,8 @@ export async function migrate(input: MigrateInput): Promise<MigrationReport> {
     }
     setPhase('indexing');
     await Promise.all(plan.tables.map((t) => acts.createIndexes({ target: input.target, schema: t.schema })));
-    const warnings = await acts.createForeignKeys({ target: input.target, schemas: plan.tables.map((t) => t.schema) });
+    // What the source has that ferry does not carry (views, triggers, untranslatable defaults…), named.
+    const warnings = [...plan.tables.flatMap((t) => t.schema.warnings ?? []), ...(await acts.createForeignKeys({ target: input.target, schemas: plan.tables.map((t) => t.schema) }))];
     setPhase('verifying');
     const tables = await verifyTables(input, plan, shards);
     setPhase('done');
