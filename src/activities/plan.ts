@@ -22,6 +22,10 @@ export async function planMigration(deps: ActivityDeps, input: MigrateInput): Pr
     for (const t of Object.keys(input.keys)) {
       if (!names.includes(t)) throw new JobSpecError(`keys.${t}`, `names a table that is not part of the job (tables: ${names.join(', ')})`);
     }
+    // Replacing lossy values is not implemented yet; refuse rather than ignore the setting.
+    for (const [tc, how] of Object.entries(input.onLossy ?? {})) {
+      if (how !== 'error') throw new JobSpecError(`onLossy.${tc}`, `"${how}" is not supported yet; only "error" (the default) is, so fix the value in the source or override the column type`);
+    }
     for (const [tc, type] of Object.entries(input.types ?? {})) {
       if (!names.includes(tc.split('.')[0]!)) throw new JobSpecError(`types.${tc}`, `"${type}" is given for a table that is not part of the job (tables: ${names.join(', ')})`);
     }
