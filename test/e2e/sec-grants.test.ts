@@ -2,8 +2,8 @@
  * Least privilege, checked by running with exactly the grants the README lists: a read-only source
  * user on each engine (PostgreSQL: CONNECT + USAGE on the schema + SELECT on the tables; MariaDB:
  * SELECT on the tables) and a target user with only what a target needs (PostgreSQL: CONNECT +
- * USAGE, CREATE on the schema; MariaDB: SELECT, INSERT, DELETE, CREATE, ALTER, INDEX, REFERENCES,
- * DROP on the database). Every direction migrates, re-runs with --on-existing truncate, and verify
+ * USAGE, CREATE on the schema, TEMPORARY for repair; MariaDB: SELECT, INSERT, DELETE, CREATE, ALTER,
+ * INDEX, REFERENCES, DROP, and UPDATE + CREATE TEMPORARY TABLES for repair, on the database). Every direction migrates, re-runs with --on-existing truncate, and verify
  * and diff run with the same users.
  */
 import { randomBytes } from 'node:crypto';
@@ -35,6 +35,16 @@ const tgt = {
 };
 const asRoot = { pg: PG_URL.replace(/\/test$/, `/${PG_DB}`), mysql: MYSQL_URL.replace(/\/test$/, `/${MY_DB}`) };
 
+async function pgTargetExec(sql: string): Promise<void> {
+  const c = new (await import('pg')).default.Client({ connectionString: asRoot.pg });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
 let server: DevServer;
 let worker: WorkerProcess;
 let env: NodeJS.ProcessEnv;
@@ -50,8 +60,9 @@ async function dropPgRole(role: string): Promise<void> {
 async function resetTargets(): Promise<void> {
   await pgExec(`DROP DATABASE IF EXISTS ${PG_DB} WITH (FORCE)`);
   await pgExec(`CREATE DATABASE ${PG_DB}`);
-  // What a PostgreSQL target needs: CONNECT, and USAGE + CREATE on the schema; ferry owns what it creates.
-  await pgExec(`REVOKE ALL ON DATABASE ${PG_DB} FROM PUBLIC; GRANT CONNECT ON DATABASE ${PG_DB} TO ${TGT}`);
+  // What a PostgreSQL target needs: CONNECT (and TEMPORARY for repair), USAGE + CREATE on the schema;
+  // ferry owns what it creates.
+  await pgExec(`REVOKE ALL ON DATABASE ${PG_DB} FROM PUBLIC; GRANT CONNECT, TEMPORARY ON DATABASE ${PG_DB} TO ${TGT}`);
   const c = new (await import('pg')).default.Client({ connectionString: asRoot.pg });
   await c.connect();
   await c.query(`REVOKE ALL ON SCHEMA public FROM PUBLIC; GRANT USAGE, CREATE ON SCHEMA public TO ${TGT}`);
@@ -83,7 +94,7 @@ beforeAll(async () => {
     DROP USER IF EXISTS '${RO}'@'%'; DROP USER IF EXISTS '${TGT}'@'%';
     CREATE USER '${RO}'@'%' IDENTIFIED BY '${PW}'; CREATE USER '${TGT}'@'%' IDENTIFIED BY '${PW}';
     GRANT SELECT ON test.sec_ro_items TO '${RO}'@'%'; GRANT SELECT ON test.sec_ro_lines TO '${RO}'@'%';
-    GRANT SELECT, INSERT, DELETE, CREATE, ALTER, INDEX, REFERENCES, DROP ON ${MY_DB}.* TO '${TGT}'@'%';`);
+    GRANT SELECT, INSERT, DELETE, CREATE, ALTER, INDEX, REFERENCES, DROP, UPDATE, CREATE TEMPORARY TABLES ON ${MY_DB}.* TO '${TGT}'@'%';`);
   server = await startE2eServer(7323);
   env = e2eEnv(server, QUEUE);
   worker = await startWorkerProcess(e2eEnv(server, QUEUE, { SEC_RO_PW: PW, SEC_TGT_PW: PW }));
@@ -123,6 +134,12 @@ describe.each(DIRECTIONS)('least-privilege users, $name', ({ name, s, t }) => {
       const r = await runCli([cmd, ...job], env);
       expect(r.code, `${cmd}: ${r.stdout}\n${r.stderr}`).toBe(0);
     }
+    // repair writes through the target user's grants: change a row behind its back, repair, verify.
+    if (t === 'pg') await pgTargetExec(`UPDATE sec_ro_items SET name = 'changed' WHERE id = 7`);
+    else await mysqlExec(`UPDATE ${MY_DB}.sec_ro_items SET name = 'changed' WHERE id = 7`);
+    const repair = await runCli(['repair', ...job], env);
+    expect(repair.code, `repair: ${repair.stdout}\n${repair.stderr}\n${worker.output().slice(-2000)}`).toBe(0);
+    expect((await runCli(['verify', ...job], env)).code).toBe(0);
   });
 });
 

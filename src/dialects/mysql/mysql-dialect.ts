@@ -345,6 +345,6 @@ export class MysqlDialect implements Dialect {
 
   private mapError(err: unknown, table?: string): unknown {
     if (table !== undefined && errorCode(err) === 'ER_NO_SUCH_TABLE') return new MissingTableError(table, this.label);
-    return connectionError(err, this.target) ?? permissionError(err, this.target, table) ?? err;
+    return permissionError(err, this.target, table) ?? connectionError(err, this.target) ?? err;
   }
 }

@@ -10,21 +10,30 @@ const PRIVILEGE_CODES = new Set([
   'ER_COLUMNACCESS_DENIED_ERROR',
   'ER_SPECIFIC_ACCESS_DENIED_ERROR',
   'ER_PROCACCESS_DENIED_ERROR',
+  // Also a refused login; only a statement's (with `sql` set) is a missing privilege.
+  'ER_DBACCESS_DENIED_ERROR',
 ]);
 
 /** A PermissionDeniedError for a privilege error (`CREATE command denied …`), else undefined. */
 export function permissionError(err: unknown, target: MysqlTarget, table?: string): PermissionDeniedError | undefined {
   const code = errorCode(err);
   if (code === undefined || !PRIVILEGE_CODES.has(code)) return undefined;
+  const sql = (err as { sql?: unknown }).sql;
+  if (code === 'ER_DBACCESS_DENIED_ERROR' && typeof sql !== 'string') return undefined;
   const detail = (err as { sqlMessage?: string; message?: string }).sqlMessage ?? (err as Error).message;
+  const user = /user ('[^']*'@'[^']*')/i.exec(detail)?.[1] ?? "<ferry's user>";
   // e.g. "CREATE command denied to user 'app'@'10.0.0.7' for table `shop`.`orders`"
-  const m = /^(.+?) command denied to user ('[^']*'@'[^']*')/i.exec(detail);
-  const fix = m
-    ? `run GRANT ${m[1]!.toUpperCase()} ON ${quoteName(target.database)}.* TO ${m[2]} (README "Database privileges" lists what a source and a target need)`
-    : 'grant the connecting user the missing privilege (README "Database privileges" lists what a source and a target need)';
+  const command = /^(.+?) command denied to user/i.exec(detail)?.[1];
+  // MySQL answers a CREATE TEMPORARY TABLE without the privilege with "access denied to database".
+  const privilege = command?.toUpperCase() ?? (typeof sql === 'string' && /^\s*CREATE\s+TEMPORARY/i.test(sql) ? 'CREATE TEMPORARY TABLES' : undefined);
+  const fix = privilege
+    ? `run GRANT ${privilege} ON ${quoteName(target.database)}.* TO ${user} (${SEE_README})`
+    : `grant the connecting user the missing privilege (${SEE_README})`;
   const what = table === undefined ? 'the operation' : `table "${table}"`;
   return new PermissionDeniedError(what, `MySQL at ${target.label}`, detail, fix, { cause: err });
 }
+
+const SEE_README = 'README "Database privileges" lists what a source and a target need';
 
 function quoteName(name: string): string {
   return '`' + name.replace(/`/g, '``') + '`';

@@ -53,6 +53,8 @@ function pgGrantFix(msg: string, what: string): string {
   if (owner) return `indexes and foreign keys need the table's owner: ALTER TABLE ${owner} OWNER TO <ferry's user> (${SEE_README})`;
   const table = /permission denied for (?:table|relation) (\S+)/.exec(msg)?.[1];
   if (table) return `grant the connecting user the privilege on ${table}, e.g. GRANT SELECT ON ${table} TO <ferry's user> on a source (${SEE_README})`;
+  const tempDb = /permission denied to create temporary tables in database "?([^"\s]+)"?/.exec(msg)?.[1];
+  if (tempDb) return `repair and sync stage rows in a temporary table: run GRANT TEMPORARY ON DATABASE ${tempDb} TO <ferry's user> (${SEE_README})`;
   if (/permission denied for database/.test(msg)) return `run GRANT CONNECT ON DATABASE … TO <ferry's user> (${SEE_README})`;
   return `grant the connecting user the missing privilege (${SEE_README})`;
 }
