@@ -89,6 +89,7 @@ class Bench {
       ferryChecksum: newSeries('ferry migrate --verify checksum'),
       references: dir.references.map((r) => newSeries(r.name, r.targetRatio)),
       readBoth: newSeries('read both tables (diff baseline)'),
+      diff: newSeries('ferry diff (identical tables)'),
       phases: {},
     };
     dir.references.forEach((r, i) => {
@@ -108,11 +109,15 @@ class Bench {
     if (kb !== undefined) result.workerPeakMb = kb / 1024;
     // The diff baseline needs a full target table; make sure the last run left one.
     if ((await countRows(dir.target, DST_DB)) === this.opts.rows) {
-      for (let round = 1; round <= this.opts.rounds; round++) await this.measure(result.readBoth, () => readBoth(dir));
+      for (let round = 1; round <= this.opts.rounds; round++) {
+        await this.measure(result.readBoth, () => readBoth(dir));
+        await this.measure(result.diff, () => this.diff(dir, round));
+      }
+      log(`${dir.label}: ferry diff ${result.diff.seconds.map((x) => x.toFixed(2)).join(', ')} s; read both ${result.readBoth.seconds.map((x) => x.toFixed(2)).join(', ')} s`);
     } else {
       result.readBoth.skipped = 'no complete target table to read';
+      result.diff.skipped = 'no complete target table to compare';
     }
-    log(`${dir.label}: ferry diff: not implemented yet`);
     return result;
   }
 
@@ -149,6 +154,15 @@ class Bench {
     });
     if (phases) result.phases[verify] = phases;
     log(`${dir.label} ${series.name} round ${round}: ${(r.ms / 1000).toFixed(2)} s (workflow ${((out?.durationMs ?? 0) / 1000).toFixed(2)} s)`);
+  }
+
+  /** `ferry diff` of the two identical tables; it must find nothing (exit 0). */
+  private async diff(dir: Direction, round: number): Promise<{ ms: number }> {
+    const id = `bench-${this.stamp}-${dir.id}-diff-${round}`;
+    const args = ['diff', '--source', dir.sourceUrl, '--target', dir.targetUrl, '--tables', 'orders', '--json', '--id', id];
+    const r = await run(process.execPath, [BIN, ...args], { env: this.env, timeoutMs: ferryTimeoutMs(this.opts.rows) });
+    if (r.code !== 0) throw new Error(`ferry diff exited ${r.code}: ${tail(`${r.stdout}\n${r.stderr}`, 10)}`);
+    return { ms: r.ms };
   }
 
   private async reference(dir: Direction, i: number, result: DirectionResult): Promise<void> {
@@ -253,7 +267,7 @@ async function main(): Promise<number> {
         result.directions.push(await bench.direction(dir));
       } catch (e) {
         worker.memory.finish();
-        const r: DirectionResult = { id: dir.id, label: dir.label, ferry: newSeries('ferry'), ferryChecksum: newSeries('ferry checksum'), references: [], readBoth: newSeries('read both'), phases: {}, error: (e as Error).message };
+        const r: DirectionResult = { id: dir.id, label: dir.label, ferry: newSeries('ferry'), ferryChecksum: newSeries('ferry checksum'), references: [], readBoth: newSeries('read both'), diff: newSeries('diff'), phases: {}, error: (e as Error).message };
         result.directions.push(r);
         log(`${dir.label} aborted: ${r.error}`);
         if (worker.proc.exitCode !== null || worker.proc.signalCode !== null) break;

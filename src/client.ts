@@ -101,7 +101,7 @@ program
   .option('--source <url>', 'source URL')
   .option('--target <url>', 'target URL')
   .option('--tables <list>', 'comma-separated table names, or * for every base table')
-  .option('--chunk-rows <n>', 'rows per copy transaction (default 50000)')
+  .option('--chunk-rows <n>', 'rows per copy transaction (default 100000)')
   .option('--parallelism <n>', 'shards copied at once (default 4)')
   .option('--key <table=cols>', 'key for a table without a primary key (repeatable)', collect)
   .option('--name <name>', 'job name')
