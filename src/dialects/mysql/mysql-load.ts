@@ -127,6 +127,47 @@ export class LoadInput {
 }
 
 /**
+ * LOAD DATA LOCAL of `input` into `table` on `conn` (inside the caller's transaction, if any). LOCAL
+ * LOAD DATA turns bad values and duplicate keys into warnings and skips or truncates them, so any
+ * warning is an error here, named with `what`. Returns the server's result.
+ */
+export async function loadStream(
+  conn: PoolConnection,
+  table: string,
+  columns: Column[],
+  natives: NativeColumns,
+  input: LoadInput,
+  what: string,
+): Promise<ResultSetHeader> {
+  const out = input.stream;
+  if (input.error !== undefined) throw input.error;
+  const socket = (conn.connection as unknown as CoreConnection).stream;
+  const [result] = await conn.query<ResultSetHeader>({
+    sql: loadDataSql(table, columns, natives),
+    infileStreamFactory: () => {
+      // A stream that already failed emits nothing more; load nothing and report the error below.
+      if (out.destroyed) return Readable.from([]);
+      // mysql2 writes each chunk to the socket without waiting; pause while the socket is full and
+      // let mysql2's own 'drain' handler resume us, so memory stays flat on slow links.
+      out.prependListener('data', () => {
+        if (socket?.writableNeedDrain) out.pause();
+      });
+      return out;
+    },
+  });
+  if (input.error !== undefined) throw input.error;
+  if (result.warningStatus > 0) {
+    const [warnings] = await conn.query<RowDataPacket[]>('SHOW WARNINGS LIMIT 5');
+    const list = warnings.map((w) => `${String(w['Level'])} ${String(w['Code'])}: ${String(w['Message'])}`).join('; ');
+    throw new FerryError(
+      `${what} produced ${result.warningStatus} warning(s), so nothing was written: ${list}; ` +
+        `fix the data or the target column types (type overrides) and rerun`,
+    );
+  }
+  return result;
+}
+
+/**
  * In one transaction on `conn`: DELETE rows matching `where`, LOAD DATA the input, check warnings
  * (LOCAL LOAD DATA turns bad values and duplicate keys into warnings and skips or truncates them),
  * COMMIT. Rolls back on any error. Returns the number of rows loaded. Releases `conn` (or destroys it
@@ -140,37 +181,13 @@ export async function loadRange(
   where: string,
   input: LoadInput,
 ): Promise<number> {
-  const out = input.stream;
   try {
     // READ COMMITTED: the range DELETE then takes no gap locks, so shards of one table loading side by
     // side do not deadlock on their shared boundaries (REPEATABLE READ's next-key locks would).
     await conn.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
     await conn.query('BEGIN');
     await conn.query(`DELETE FROM ${quoteId(table)} WHERE ${where}`);
-    if (input.error !== undefined) throw input.error;
-    const socket = (conn.connection as unknown as CoreConnection).stream;
-    const [result] = await conn.query<ResultSetHeader>({
-      sql: loadDataSql(table, columns, natives),
-      infileStreamFactory: () => {
-        // A stream that already failed emits nothing more; load nothing and report the error below.
-        if (out.destroyed) return Readable.from([]);
-        // mysql2 writes each chunk to the socket without waiting; pause while the socket is full and
-        // let mysql2's own 'drain' handler resume us, so memory stays flat on slow links.
-        out.prependListener('data', () => {
-          if (socket?.writableNeedDrain) out.pause();
-        });
-        return out;
-      },
-    });
-    if (input.error !== undefined) throw input.error;
-    if (result.warningStatus > 0) {
-      const [warnings] = await conn.query<RowDataPacket[]>('SHOW WARNINGS LIMIT 5');
-      const list = warnings.map((w) => `${String(w['Level'])} ${String(w['Code'])}: ${String(w['Message'])}`).join('; ');
-      throw new FerryError(
-        `loading into table "${table}" produced ${result.warningStatus} warning(s), so nothing was written: ${list}; ` +
-          `fix the data or the target column types (type overrides) and rerun`,
-      );
-    }
+    const result = await loadStream(conn, table, columns, natives, input, `loading into table "${table}"`);
     await conn.query('COMMIT');
     conn.release();
     return result.affectedRows;

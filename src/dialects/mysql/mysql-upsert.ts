@@ -3,20 +3,14 @@
  * into a TEMPORARY table shaped like the target, then one transaction updates the matching target
  * rows and inserts the rest; deletes by key go in batches. No row-by-row statements.
  */
-import { Readable } from 'node:stream';
-import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise';
 import type { Column } from '../../core/column-model.js';
 import type { KeyTuple } from '../../core/key-range.js';
-import { FerryError } from '../../errors.js';
-import { loadDataSql, type LoadInput } from './mysql-load.js';
+import { loadStream, type LoadInput } from './mysql-load.js';
 import { keyExpr, keyLiteral, quoteId, type NativeColumns } from './mysql-sql.js';
 
 /** Keys per DELETE statement. */
 const DELETE_BATCH = 500;
-
-interface CoreConnection {
-  stream?: { writableNeedDrain?: boolean };
-}
 
 /** UPDATE … JOIN and INSERT … SELECT … LEFT JOIN from the stage table into `table`. */
 export function upsertSql(table: string, stage: string, columns: Column[], key: Column[]): { update: string | null; insert: string } {
@@ -48,31 +42,9 @@ export async function upsertLoaded(
   input: LoadInput,
 ): Promise<number> {
   const stage = `ferry_upsert_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-  const out = input.stream;
   try {
     await conn.query(`CREATE TEMPORARY TABLE ${quoteId(stage)} LIKE ${quoteId(table)}`);
-    if (input.error !== undefined) throw input.error;
-    const socket = (conn.connection as unknown as CoreConnection).stream;
-    const [loaded] = await conn.query<ResultSetHeader>({
-      sql: loadDataSql(stage, columns, natives),
-      infileStreamFactory: () => {
-        if (out.destroyed) return Readable.from([]);
-        // Pause while the socket is full; mysql2's own 'drain' handler resumes the stream.
-        out.prependListener('data', () => {
-          if (socket?.writableNeedDrain) out.pause();
-        });
-        return out;
-      },
-    });
-    if (input.error !== undefined) throw input.error;
-    if (loaded.warningStatus > 0) {
-      const [warnings] = await conn.query<RowDataPacket[]>('SHOW WARNINGS LIMIT 5');
-      const list = warnings.map((w) => `${String(w['Level'])} ${String(w['Code'])}: ${String(w['Message'])}`).join('; ');
-      throw new FerryError(
-        `loading rows for table "${table}" produced ${loaded.warningStatus} warning(s), so nothing was written: ${list}; ` +
-          `fix the data or the target column types and rerun`,
-      );
-    }
+    const loaded = await loadStream(conn, stage, columns, natives, input, `loading rows for table "${table}"`);
     const { update, insert } = upsertSql(table, stage, columns, key);
     await conn.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
     await conn.query('BEGIN');

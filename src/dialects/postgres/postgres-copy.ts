@@ -30,19 +30,27 @@ export async function copyOut(pool: pg.Pool, sql: string): Promise<Readable> {
 }
 
 /**
- * In one transaction: run `deleteSql`, stream `data` into `COPY … FROM STDIN`, commit. Returns the rows
- * copied. Any failure rolls back, so a retry starts from the same target state.
+ * Runs `body` in one transaction on a pooled client; `copyIn(sql)` streams `data` into a
+ * `COPY … FROM STDIN` and returns the rows copied. Any failure rolls back and destroys `data`, so a
+ * retry starts from the same target state.
  */
-export async function replaceWithCopy(pool: pg.Pool, deleteSql: string, copySql: string, data: Readable): Promise<number> {
+export async function inCopyTransaction<T>(
+  pool: pg.Pool,
+  data: Readable,
+  body: (client: pg.PoolClient, copyIn: (copySql: string) => Promise<number>) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
-  try {
-    await client.query('BEGIN');
-    await client.query(deleteSql);
+  const copyIn = async (copySql: string) => {
     const sink = client.query(copyStreams.from(copySql));
     await pipeline(data, sink);
-    await client.query('COMMIT');
     return sink.rowCount ?? 0;
+  };
+  try {
+    await client.query('BEGIN');
+    const result = await body(client, copyIn);
+    await client.query('COMMIT');
+    return result;
   } catch (e) {
     try {
       await client.query('ROLLBACK');
@@ -54,4 +62,12 @@ export async function replaceWithCopy(pool: pg.Pool, deleteSql: string, copySql:
   } finally {
     client.release(broken);
   }
+}
+
+/** In one transaction: run `deleteSql`, then COPY `data` in. Returns the rows copied. */
+export function replaceWithCopy(pool: pg.Pool, deleteSql: string, copySql: string, data: Readable): Promise<number> {
+  return inCopyTransaction(pool, data, async (client, copyIn) => {
+    await client.query(deleteSql);
+    return copyIn(copySql);
+  });
 }

@@ -3,12 +3,11 @@
  * transaction updates the matching target rows and inserts the rest; and deletes by key in batches.
  * No row-by-row statements: the rows arrive through the same COPY path as a migration's chunks.
  */
-import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import type pg from 'pg';
-import copyStreams from 'pg-copy-streams';
 import type { Column } from '../../core/column-model.js';
 import type { KeyTuple } from '../../core/key-range.js';
+import { inCopyTransaction } from './postgres-copy.js';
 import { quoteIdent, quoteLiteral } from './postgres-sql.js';
 
 /** Keys per DELETE statement: a short statement that still saves most round trips. */
@@ -35,30 +34,15 @@ export function upsertSql(tableSql: string, columns: Column[], key: Column[]): {
  * target, update matching rows, insert the others, commit (the stage is dropped on commit). Returns
  * the rows staged.
  */
-export async function upsertWithCopy(pool: pg.Pool, tableSql: string, columns: Column[], key: Column[], data: Readable): Promise<number> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN');
+export function upsertWithCopy(pool: pg.Pool, tableSql: string, columns: Column[], key: Column[], data: Readable): Promise<number> {
+  return inCopyTransaction(pool, data, async (client, copyIn) => {
     await client.query(`CREATE TEMP TABLE ${STAGE} (LIKE ${tableSql}) ON COMMIT DROP`);
-    const sink = client.query(copyStreams.from(`COPY pg_temp.${STAGE} (${columns.map((c) => quoteIdent(c.name)).join(', ')}) FROM STDIN`));
-    await pipeline(data, sink);
+    const staged = await copyIn(`COPY pg_temp.${STAGE} (${columns.map((c) => quoteIdent(c.name)).join(', ')}) FROM STDIN`);
     const { update, insert } = upsertSql(tableSql, columns, key);
     if (update) await client.query(update);
     await client.query(insert);
-    await client.query('COMMIT');
-    return sink.rowCount ?? 0;
-  } catch (e) {
-    try {
-      await client.query('ROLLBACK');
-    } catch (rollbackError) {
-      broken = rollbackError as Error;
-    }
-    data.destroy();
-    throw e;
-  } finally {
-    client.release(broken);
-  }
+    return staged;
+  });
 }
 
 /** `DELETE … WHERE key IN (…)` statements for `keys`, in batches. */
