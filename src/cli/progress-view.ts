@@ -45,13 +45,27 @@ export async function showProgress(handle: WorkflowHandle, done: Promise<unknown
   bars?.stop();
 }
 
+const TOTAL = '\u0000total';
+
 function draw(bars: cliProgress.MultiBar, byTable: Map<string, cliProgress.SingleBar>, p: MigrationProgress, started: number): void {
   const secs = Math.max(0.001, (Date.now() - started) / 1000);
-  for (const t of p.tables) {
+  const rows = [...p.tables];
+  if (p.tables.length > 1) {
+    // A last bar for the whole job, fed by the same query.
+    rows.push({
+      source: TOTAL,
+      target: TOTAL,
+      rowsDone: p.tables.reduce((a, t) => a + t.rowsDone, 0),
+      rowsTotal: p.tables.reduce((a, t) => a + t.rowsTotal, 0),
+      shardsDone: 0,
+      shardsTotal: 0,
+    });
+  }
+  for (const t of rows) {
     const total = Math.max(t.rowsTotal, t.rowsDone, 1);
     let bar = byTable.get(t.source);
     if (!bar) {
-      bar = bars.create(total, 0, { table: t.source.padEnd(18), rate: '0' });
+      bar = bars.create(total, 0, { table: (t.source === TOTAL ? 'total' : t.source).padEnd(18), rate: '0' });
       byTable.set(t.source, bar);
     }
     bar.setTotal(total);
