@@ -39,6 +39,6 @@ export async function previewMigration(deps: ActivityDeps, input: MigrateInput):
         ],
       };
     });
-    return Promise.resolve({ tables, warnings: tables.flatMap((t) => t.warnings) });
+    return Promise.resolve({ tables, warnings: [...tables.flatMap((t) => t.warnings), ...(plan.warnings ?? [])] });
   });
 }

@@ -31,7 +31,8 @@ export async function planMigration(deps: ActivityDeps, input: MigrateInput): Pr
     }
     const tables: TablePlan[] = [];
     for (const name of names) tables.push(await planTable(source, target, name, input));
-    return { tables };
+    const warnings = (await source.listRoutines()).map((r) => `${r} is a stored routine and is not carried (recreate it on the target by hand)`);
+    return { tables, ...(warnings.length > 0 ? { warnings } : {}) };
   });
 }
 
@@ -39,7 +40,9 @@ async function planTable(source: Dialect, target: Dialect, name: string, input: 
   const introspected = await source.introspect(name, input.keys[name]);
   if (introspected.primaryKey.length === 0) throw new NoKeyError(name);
   const typeOverrides = overridesFor(introspected, input.types ?? {});
-  const schema = Object.keys(typeOverrides).length > 0 ? { ...introspected, typeOverrides } : introspected;
+  const withTypes = Object.keys(typeOverrides).length > 0 ? { ...introspected, typeOverrides } : introspected;
+  const dropped = target.createWarnings(withTypes, { typeOverrides });
+  const schema = dropped.length > 0 ? { ...withTypes, warnings: [...(withTypes.warnings ?? []), ...dropped] } : withTypes;
   // Fail before any data moves if a column cannot be represented on the target (an override stands
   // for the mapping of its column) or an override is not a type the target accepts.
   for (const c of schema.columns) if (typeOverrides[c.name] === undefined) target.nativeType(name, c);

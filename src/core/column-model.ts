@@ -109,13 +109,25 @@ export interface TableSchema {
   warnings?: string[];
 }
 
+/** Comparison operators a portable check uses. */
+export type CheckOp = '=' | '<>' | '<' | '<=' | '>' | '>=';
+
 /**
- * A check constraint reduced to `column op literal` comparisons joined by AND, which both engines
- * evaluate alike. `literal` is in the column's transfer form; `op` is one of = <> < <= > >=.
+ * A check's condition, reduced to what both engines evaluate alike: a column compared with a literal
+ * (in the column's transfer form), an IN list, IS [NOT] NULL, and AND/OR of those.
  */
+export type CheckExpr =
+  | { and: CheckExpr[] }
+  | { or: CheckExpr[] }
+  | { column: string; op: CheckOp; literal: string }
+  | { column: string; in: string[] }
+  | { column: string; notNull: true }
+  | { column: string; isNull: true };
+
+/** A check constraint portable between engines (see {@link CheckExpr}). */
 export interface CheckDef {
   name: string;
-  terms: { column: string; op: '=' | '<>' | '<' | '<=' | '>' | '>='; literal: string }[];
+  expr: CheckExpr;
 }
 
 /** Whether values of this kind compare exactly as text produced in SQL, or need the worker to canonicalise them. */

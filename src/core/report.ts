@@ -75,6 +75,8 @@ export interface TablePlan {
 /** Result of the planning activity. */
 export interface MigrationPlan {
   tables: TablePlan[];
+  /** What the source has outside any table that ferry does not carry (stored routines), named. Absent = none. */
+  warnings?: string[];
 }
 
 /** One column of a plan as `ferry plan` shows it. */

@@ -144,6 +144,18 @@ export interface Dialect {
   /** CREATE TABLE statement (columns, NOT NULL, primary key) for a schema; no secondary indexes or FKs. */
   createTableSql(schema: TableSchema, options?: CreateTableOptions): string;
 
+  /**
+   * What {@link createTableSql} cannot carry of `schema` on this engine, each naming table.column
+   * (e.g. an identity column MySQL cannot make AUTO_INCREMENT). Empty when everything is carried.
+   */
+  createWarnings(schema: TableSchema, options?: CreateTableOptions): string[];
+
+  /**
+   * Stored routines of the connection's schema or database, as `function name` / `procedure name`:
+   * ferry does not carry them, so planning names them as warnings.
+   */
+  listRoutines(): Promise<string[]>;
+
   targetState(table: string): Promise<TargetState>;
   /** Creates the table when missing (columns and primary key only). */
   createTable(schema: TableSchema, options?: CreateTableOptions): Promise<void>;

@@ -94,7 +94,7 @@ export async function migrate(input: MigrateInput): Promise<MigrationReport> {
     setPhase('indexing');
     await Promise.all(plan.tables.map((t) => acts.createIndexes({ target: input.target, schema: t.schema })));
     // What the source has that ferry does not carry (views, triggers, untranslatable defaults…), named.
-    const warnings = [...plan.tables.flatMap((t) => t.schema.warnings ?? []), ...(await acts.createForeignKeys({ target: input.target, schemas: plan.tables.map((t) => t.schema) }))];
+    const warnings = [...plan.tables.flatMap((t) => t.schema.warnings ?? []), ...(plan.warnings ?? []), ...(await acts.createForeignKeys({ target: input.target, schemas: plan.tables.map((t) => t.schema) }))];
     setPhase('verifying');
     const tables = await verifyTables(input, plan, shards);
     setPhase('done');

@@ -11,11 +11,15 @@ import { findTemporalCli } from '../../src/temporal/cli-binary.js';
 import { SINGLE_PARTITION } from '../../src/temporal/dev-server.js';
 import { workflowsPath } from '../../src/temporal/ferry-worker.js';
 
-/** Starts an in-memory dev server with ferry's search attributes registered. */
+/**
+ * Starts an in-memory dev server with ferry's search attributes registered, on FERRY_TEST_TEMPORAL_PORT
+ * when set (so runs on a shared machine stay in their own port range), else on a free port.
+ */
 export async function startTestEnv(): Promise<TestWorkflowEnvironment> {
   const path = await findTemporalCli({ install: false });
+  const port = process.env['FERRY_TEST_TEMPORAL_PORT'];
   return TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path }, searchAttributes: [FerryJobKey, FerryTableKey, FerryKindKey, FerryStatusKey], extraArgs: SINGLE_PARTITION },
+    server: { executable: { type: 'existing-path', path }, ...(port ? { port: Number(port) } : {}), searchAttributes: [FerryJobKey, FerryTableKey, FerryKindKey, FerryStatusKey], extraArgs: SINGLE_PARTITION },
   });
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Column, ForeignKeyDef, IndexDef, TableSchema } from '../../core/column-model.js';
 import { JobSpecError } from '../../errors.js';
+import { checkSql } from '../../core/check-parse.js';
 import { lit, quoteId } from './mysql-sql.js';
 import { mysqlDefaultSql } from './mysql-schema-extras.js';
 import { ddlType, keyBytes, type KeyCap, type ServerInfo } from './mysql-types.js';
@@ -64,6 +65,29 @@ function keyColumnCaps(schema: TableSchema): Map<string, KeyCap> {
   return caps;
 }
 
+/**
+ * The one column that becomes AUTO_INCREMENT, or null. MySQL allows one such column and it must lead
+ * a key at creation time; only the primary key exists then, so it is an integer identity column that
+ * leads the primary key.
+ */
+function autoIncrementColumn(schema: TableSchema): string | null {
+  const first = schema.primaryKey[0];
+  const col = schema.columns.find((c) => c.name === first);
+  return schema.hasPrimaryKey && col?.identity && col.type.kind === 'int' ? col.name : null;
+}
+
+/** Identity columns that are created as plain columns (no AUTO_INCREMENT), named for plan warnings. */
+export function droppedIdentityWarnings(schema: TableSchema, overrides: Record<string, string> = {}): string[] {
+  const auto = autoIncrementColumn(schema);
+  return schema.columns
+    .filter((c) => c.identity && c.name !== auto && overrides[c.name] === undefined)
+    .map(
+      (c) =>
+        `column ${schema.name}.${c.name} is an identity/serial column but MySQL allows AUTO_INCREMENT only on one column ` +
+        `leading the primary key; it is created as a plain ${c.type.kind === 'int' ? 'integer' : 'column'} and its values are copied, new rows get no generated value`,
+    );
+}
+
 /** CREATE TABLE IF NOT EXISTS with columns, NOT NULL and the primary key; binary collation by default. */
 export function createTableSql(schema: TableSchema, server: ServerInfo, overrides: Record<string, string> = {}): string {
   const caps = keyColumnCaps(schema);
@@ -87,8 +111,7 @@ export function createTableSql(schema: TableSchema, server: ServerInfo, override
       type = ddlType(schema.name, c, server, cap);
     }
     let extra = '';
-    // AUTO_INCREMENT needs the column to lead a key at creation time; only the primary key exists then.
-    if (override === undefined && col.identity && col.type.kind === 'int' && schema.hasPrimaryKey && schema.primaryKey[0] === col.name && !autoDone) {
+    if (override === undefined && autoIncrementColumn(schema) === col.name && !autoDone) {
       extra = ' AUTO_INCREMENT';
       autoDone = true;
     } else if (override === undefined) extra = mysqlDefaultSql(col.default, col.type, type);
@@ -96,7 +119,7 @@ export function createTableSql(schema: TableSchema, server: ServerInfo, override
     return `  ${quoteId(col.name)} ${type}${col.nullable ? ' NULL' : ' NOT NULL'}${extra}${comment}`;
   });
   for (const ch of schema.checks ?? []) {
-    lines.push(`  CONSTRAINT ${quoteId(objectName(ch.name))} CHECK (${ch.terms.map((t) => `${quoteId(t.column)} ${t.op} ${lit(t.literal)}`).join(' AND ')})`);
+    lines.push(`  CONSTRAINT ${quoteId(objectName(ch.name))} CHECK (${checkSql(ch.expr, quoteId, lit)})`);
   }
   if (schema.hasPrimaryKey && schema.primaryKey.length > 0) {
     lines.push(`  PRIMARY KEY (${schema.primaryKey.map(quoteId).join(', ')})`);

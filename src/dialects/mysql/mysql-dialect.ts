@@ -11,7 +11,7 @@ import { FerryError, MissingTableError } from '../../errors.js';
 import type { ChangeRequest, CreateTableOptions, Dialect, KeyedTable, RangeChecksum, RangeRequest, TargetState } from '../dialect.js';
 import { connectionError, createMysqlPool, errorCode, parseMysqlUrl, type MysqlTarget } from './mysql-connect.js';
 import { permissionError } from './mysql-errors.js';
-import { addForeignKeySql, createIndexSql, createTableSql, objectName } from './mysql-ddl.js';
+import { addForeignKeySql, createIndexSql, createTableSql, droppedIdentityWarnings, objectName } from './mysql-ddl.js';
 import { infoColumns, introspectTable, listTables, nativeColumns, tableRows } from './mysql-introspect.js';
 import { LoadInput, loadRange } from './mysql-load.js';
 import { stringCast, streamRows } from './mysql-read.js';
@@ -126,6 +126,17 @@ export class MysqlDialect implements Dialect {
 
   createTableSql(schema: TableSchema, options?: CreateTableOptions): string {
     return createTableSql(schema, this.server ?? DEFAULT_SERVER, options?.typeOverrides);
+  }
+
+  createWarnings(schema: TableSchema, options?: CreateTableOptions): string[] {
+    return droppedIdentityWarnings(schema, options?.typeOverrides);
+  }
+
+  async listRoutines(): Promise<string[]> {
+    const rows = await this.run(() =>
+      this.strings(`SELECT LOWER(ROUTINE_TYPE), ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() ORDER BY 2, 1`),
+    );
+    return rows.map(([kind, name]) => `${kind ?? 'routine'} ${name ?? ''}`);
   }
 
   async targetState(table: string): Promise<TargetState> {

@@ -6,7 +6,7 @@ import type { Column, ForeignKeyDef, IndexDef, TableSchema } from '../../core/co
 import { JobSpecError } from '../../errors.js';
 import { lit, type NativeColumn } from './mysql-sql.js';
 import { neutralType, type InfoColumn } from './mysql-types.js';
-import { mysqlDefault, tableExtras } from './mysql-schema-extras.js';
+import { mysqlDefault, tableChecks, tableExtras } from './mysql-schema-extras.js';
 
 /** Runs a query and returns its rows as arrays of strings (null for NULL). */
 export type StringQuery = (sql: string) => Promise<(string | null)[][]>;
@@ -149,6 +149,8 @@ export async function introspectTable(
   });
   const more = await tableExtras(q, table);
   warnings.push(...more.warnings);
+  const checked = await tableChecks(q, table, mariadb, new Set(columns.map((c) => c.name)));
+  warnings.push(...checked.warnings);
   const notNull = new Set(columns.filter((c) => !c.nullable).map((c) => c.name));
   const all = await rawIndexes(q, table);
   for (const i of all.filter((x) => x.skip)) warnings.push(`index ${i.name} on table ${table} is full-text, spatial or functional and is not carried`);
@@ -187,6 +189,7 @@ export async function introspectTable(
       foreignKeys: await foreignKeys(q, table),
       estimatedRows: estimate,
       ...(more.comment ? { comment: more.comment } : {}),
+      ...(checked.checks.length > 0 ? { checks: checked.checks } : {}),
       ...(warnings.length > 0 ? { warnings } : {}),
     },
     info,

@@ -2,7 +2,8 @@
  * MySQL/MariaDB schema facts beyond columns and keys: portable column defaults, the table comment,
  * and the objects ferry does not carry (triggers, views reading the table), for plan warnings.
  */
-import type { ColumnDefault, NeutralType } from '../../core/column-model.js';
+import { parseCheck } from '../../core/check-parse.js';
+import type { CheckDef, ColumnDefault, NeutralType } from '../../core/column-model.js';
 import type { StringQuery } from './mysql-introspect.js';
 import { lit } from './mysql-sql.js';
 
@@ -57,4 +58,28 @@ export async function tableExtras(q: StringQuery, table: string): Promise<{ comm
     ...views.map(([n]) => `view ${n} reads table ${table} and is not carried (recreate it on the target by hand)`),
   ];
   return { comment: row?.[0] ? row[0] : null, warnings };
+}
+
+/**
+ * The table's check constraints: the portable ones (see core/check-parse.ts) as CheckDefs, the others
+ * named as warnings. MariaDB's `json_valid(col)` checks stand for its JSON alias and are skipped.
+ */
+export async function tableChecks(q: StringQuery, table: string, mariadb: boolean, columns: ReadonlySet<string>): Promise<{ checks: CheckDef[]; warnings: string[] }> {
+  // MariaDB's CHECK_CONSTRAINTS has TABLE_NAME; MySQL's does not, so it is joined to TABLE_CONSTRAINTS.
+  const rows = await q(
+    mariadb
+      ? `SELECT CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = ${lit(table)} ORDER BY 1`
+      : `SELECT cc.CONSTRAINT_NAME, cc.CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS cc ` +
+          `JOIN information_schema.TABLE_CONSTRAINTS tc ON tc.CONSTRAINT_SCHEMA = cc.CONSTRAINT_SCHEMA AND tc.CONSTRAINT_NAME = cc.CONSTRAINT_NAME ` +
+          `WHERE tc.CONSTRAINT_TYPE = 'CHECK' AND tc.TABLE_SCHEMA = DATABASE() AND tc.TABLE_NAME = ${lit(table)} ORDER BY 1`,
+  );
+  const checks: CheckDef[] = [];
+  const warnings: string[] = [];
+  for (const [name, clause] of rows) {
+    if (/^json_valid\(`(?:[^`]|``)+`\)$/i.test((clause ?? '').trim())) continue;
+    const expr = parseCheck(clause ?? '', columns);
+    if (expr) checks.push({ name: name ?? 'check', expr });
+    else warnings.push(`check constraint ${name} on table ${table} (${clause}) is not portable and is not carried (recreate it on the target by hand)`);
+  }
+  return { checks, warnings };
 }

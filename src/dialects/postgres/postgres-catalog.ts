@@ -3,6 +3,8 @@
  * checks, identity/serial columns, comments, and the objects ferry cannot carry (for plan warnings).
  */
 import type pg from 'pg';
+import { parseCheck } from '../../core/check-parse.js';
+import type { CheckDef } from '../../core/column-model.js';
 
 /** Per-column facts from pg_catalog, merged into the information_schema row by introspection. */
 export interface PgColumnExtra {
@@ -81,4 +83,38 @@ export async function tableExtras(pool: pg.Pool, oid: number, table: string): Pr
   );
   const warnings = objects.rows.map((o) => `${o.what} ${o.name} on table ${table} is not carried (recreate it on the target by hand)`);
   return { comment: comment.rows[0]?.c ?? null, warnings };
+}
+
+/** Functions and procedures of the schema (not those an extension installed), as `function name`. */
+export async function listPgRoutines(pool: pg.Pool, schema: string): Promise<string[]> {
+  const r = await pool.query<{ kind: string; name: string }>(
+    `SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END AS kind,
+            p.proname::text AS name
+     FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+     WHERE n.nspname = $1
+       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+     ORDER BY 2, 1`,
+    [schema],
+  );
+  return [...new Set(r.rows.map((x) => `${x.kind} ${x.name}`))];
+}
+
+/**
+ * The table's check constraints other than ferry's own set checks (see {@link setChecks}): the
+ * portable ones as CheckDefs, the others named as warnings.
+ */
+export async function pgTableChecks(pool: pg.Pool, oid: number, table: string, columns: ReadonlySet<string>): Promise<{ checks: CheckDef[]; warnings: string[] }> {
+  const r = await pool.query<{ name: string; def: string }>(
+    `SELECT conname::text AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = $1 AND contype = 'c' ORDER BY 1`,
+    [oid],
+  );
+  const checks: CheckDef[] = [];
+  const warnings: string[] = [];
+  for (const { name, def } of r.rows) {
+    if (/<@ ARRAY\[.*\]\)*$/.test(def)) continue;
+    const expr = parseCheck(def, columns);
+    if (expr) checks.push({ name, expr });
+    else warnings.push(`check constraint ${name} on table ${table} (${def}) is not portable and is not carried (recreate it on the target by hand)`);
+  }
+  return { checks, warnings };
 }

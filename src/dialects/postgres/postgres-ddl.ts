@@ -3,6 +3,7 @@
  * defaults, set and check constraints, primary key) and comments. Pure string building.
  */
 import type { CheckDef, Column, TableSchema } from '../../core/column-model.js';
+import { checkSql } from '../../core/check-parse.js';
 import { JobSpecError } from '../../errors.js';
 import type { CreateTableOptions } from '../dialect.js';
 import { pgDefaultSql } from './postgres-defaults.js';
@@ -30,7 +31,7 @@ export function checkedPgType(table: string, column: string, type: string): stri
 
 /** `col op literal AND …` as PostgreSQL SQL. */
 export function pgCheckSql(check: CheckDef): string {
-  return check.terms.map((t) => `${quoteIdent(t.column)} ${t.op} ${quoteLiteral(t.literal)}`).join(' AND ');
+  return checkSql(check.expr, quoteIdent, quoteLiteral);
 }
 
 /** The statements creating `schema` as `tableSql`; `nativeType` and `enumName` come from the dialect. */

@@ -11,6 +11,7 @@ import type { ChangeRequest, CreateTableOptions, Dialect, KeyedTable, RangeCheck
 import { poolSize } from '../pool-size.js';
 import { wrapPgError } from './postgres-errors.js';
 import { copyOut, replaceWithCopy } from './postgres-copy.js';
+import { listPgRoutines } from './postgres-catalog.js';
 import { byteOrderedColumns, introspectPg, listPgTables, qualified } from './postgres-introspect.js';
 import { checksumSql, keyOrderBy, keySelect, quoteIdent, rangePredicate, transferExpr, type KeyColumnSql } from './postgres-sql.js';
 import { pgTypeFor } from './postgres-types.js';
@@ -162,6 +163,15 @@ export class PostgresDialect implements Dialect {
     const st = createTableStatements(schema, this.table(schema.name), options, (c) => this.nativeType(schema.name, c), (c, n) => this.enumTypeName(schema.name, c, n));
     return [...st.types.map((t) => t.sql), st.table, ...st.comments].join(';\n');
   }
+  createWarnings(): string[] {
+    // PostgreSQL takes any number of identity columns, so everything createTableSql is given is carried.
+    return [];
+  }
+
+  listRoutines(): Promise<string[]> {
+    return this.run('listing routines', () => listPgRoutines(this.pool, this.schema));
+  }
+
   targetState(table: string): Promise<TargetState> {
     return this.run(`checking target table "${table}"`, async () => {
       const exists = await this.pool.query(

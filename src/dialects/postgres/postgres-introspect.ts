@@ -5,7 +5,7 @@ import type pg from 'pg';
 import type { Column, ForeignKeyDef, IndexDef, TableSchema } from '../../core/column-model.js';
 import { FerryError, MissingTableError } from '../../errors.js';
 import { neutralFromPg, type PgColumnInfo } from './postgres-types.js';
-import { columnExtras, setChecks, tableExtras } from './postgres-catalog.js';
+import { columnExtras, pgTableChecks, setChecks, tableExtras } from './postgres-catalog.js';
 import { pgDefault } from './postgres-defaults.js';
 
 const FK_ACTIONS: Record<string, string> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };
@@ -63,6 +63,8 @@ export async function introspectPg(pool: pg.Pool, schema: string, table: string,
   });
   const more = await tableExtras(pool, relRow.oid, table);
   warnings.push(...more.warnings);
+  const checked = await pgTableChecks(pool, relRow.oid, table, new Set(columns.map((c) => c.name)));
+  warnings.push(...checked.warnings);
 
   const idx = await pool.query<IndexRow>(
     `SELECT i.relname AS name, ix.indisprimary AS primary, ix.indisunique AS unique,
@@ -126,6 +128,7 @@ export async function introspectPg(pool: pg.Pool, schema: string, table: string,
     foreignKeys,
     estimatedRows,
     ...(more.comment ? { comment: more.comment } : {}),
+    ...(checked.checks.length > 0 ? { checks: checked.checks } : {}),
     ...(warnings.length > 0 ? { warnings } : {}),
   };
 }
