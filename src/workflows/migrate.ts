@@ -129,7 +129,11 @@ async function prepareTargets(input: MigrateInput, plan: MigrationPlan): Promise
  * then continues as new).
  */
 async function copyPendingShards(input: MigrateInput, plan: MigrationPlan, shards: ShardState[], refresh: () => void): Promise<boolean> {
-  const cut = () => workflowInfo().continueAsNewSuggested || (input.historyLimit !== undefined && workflowInfo().historyLength >= input.historyLimit);
+  // Only after this run has finished a shard of its own: whatever else filled the history (locks,
+  // preparing hundreds of tables), every run then makes progress and the chain cannot loop.
+  let finishedHere = 0;
+  const cut = () =>
+    finishedHere > 0 && (workflowInfo().continueAsNewSuggested || (input.historyLimit !== undefined && workflowInfo().historyLength >= input.historyLimit));
   let stopped = false;
   const pending = shards.filter((s) => !s.done);
   const inFlight = Math.min(input.parallelism, pending.length);
@@ -167,6 +171,7 @@ async function copyPendingShards(input: MigrateInput, plan: MigrationPlan, shard
       parentClosePolicy: ParentClosePolicy.TERMINATE,
     });
     Object.assign(s, { done: true, cursor: range.hi, rows: result.rows, redone: result.redone, workers: result.workers });
+    finishedHere += 1;
     refresh();
   });
   return shards.some((s) => !s.done);

@@ -72,7 +72,8 @@ export async function acquireTableLocks(target: string, tables: string[]): Promi
       }),
     );
   };
-  for (const table of [...new Set(tables)].sort()) {
+  // All locks at once: a job of hundreds of tables must not spend a workflow round trip per table.
+  const take = async (table: string): Promise<void> => {
     const id = tableLockId(target, table);
     for (let attempt = 0; ; attempt++) {
       try {
@@ -89,7 +90,7 @@ export async function acquireTableLocks(target: string, tables: string[]): Promi
         });
         ids.push(id);
         children.set(id, child);
-        break;
+        return;
       } catch (e) {
         if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
         const holder = await lockHolder({ lockId: id });
@@ -100,7 +101,6 @@ export async function acquireTableLocks(target: string, tables: string[]): Promi
           await sleep('1 second');
           continue;
         }
-        await release();
         throw ApplicationFailure.create({
           type: 'TableLockedError',
           nonRetryable: true,
@@ -110,6 +110,13 @@ export async function acquireTableLocks(target: string, tables: string[]): Promi
         });
       }
     }
+  };
+  const outcomes = await Promise.allSettled([...new Set(tables)].sort().map(take));
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) {
+    // Give back the locks that were taken before reporting the one that was not.
+    await release();
+    throw failed.reason;
   }
   return { ids, release };
 }

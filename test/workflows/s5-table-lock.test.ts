@@ -52,6 +52,8 @@ beforeAll(async () => {
   await pgExec(`DROP TABLE IF EXISTS s5_wf_items`);
   await pgExec(`CREATE TABLE s5_wf_items (id int PRIMARY KEY, name text NOT NULL, updated_at timestamptz NOT NULL)`);
   await pgExec(`INSERT INTO s5_wf_items SELECT g, 'item ' || g, timestamptz '2024-01-01 00:00:00+00' + g * interval '1 second' FROM generate_series(1, 1000) g`);
+  // A second table gives the continue-as-new test more shards than run at once.
+  await pgExec(`DROP TABLE IF EXISTS s5_wf_items2; CREATE TABLE s5_wf_items2 AS SELECT * FROM s5_wf_items; ALTER TABLE s5_wf_items2 ADD PRIMARY KEY (id)`);
   env = await startTestEnvOnPort(7310);
   worker = await startTestWorker(env, QUEUE, (real) => ({
     watermarkMax: async (input) => {
@@ -65,7 +67,7 @@ afterAll(async () => {
   openGate();
   await worker?.stop();
   await env?.teardown();
-  await pgExec(`DROP TABLE IF EXISTS s5_wf_items`);
+  await pgExec(`DROP TABLE IF EXISTS s5_wf_items, s5_wf_items2`);
   await pgExec(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
 });
 
@@ -99,9 +101,16 @@ describe('target-table lock', () => {
     const handle = await env.client.workflow.start('migrate', {
       taskQueue: QUEUE,
       workflowId: 's5-migrate-can',
-      args: [{ ...migrateInput('can'), chunkRows: 100, parallelism: 2, historyLimit: 12 }],
+      // One shard in flight of two tables: the run cuts after its first shard (a run must finish one).
+      args: [{ ...migrateInput('can'), tables: ['s5_wf_items', 's5_wf_items2'], chunkRows: 100, parallelism: 1, historyLimit: 12 }],
     });
-    expect(await handle.result()).toMatchObject({ status: 'completed', tables: [{ rowsCopied: 1000, verified: true }] });
+    expect(await handle.result()).toMatchObject({
+      status: 'completed',
+      tables: [
+        { rowsCopied: 1000, verified: true },
+        { rowsCopied: 1000, verified: true },
+      ],
+    });
     let runs = 0;
     for await (const _ of env.client.workflow.list({ query: `WorkflowId = 's5-migrate-can'` })) runs++;
     expect(runs).toBeGreaterThan(1);
