@@ -2,6 +2,7 @@
  * Connection handling for MySQL/MariaDB: URL parsing, the mysql2 pool with ferry's session settings,
  * and the mapping of driver errors onto ConnectionError (permanent or transient).
  */
+import { poolSize } from '../pool-size.js';
 import mysql from 'mysql2/promise';
 import type { Pool } from 'mysql2/promise';
 import { ConnectionError, ConnectionUrlError } from '../../errors.js';
@@ -61,6 +62,7 @@ export function createMysqlPool(url: string): Pool {
     timezone: 'Z',
     connectTimeout: 10_000,
     waitForConnections: true,
+    connectionLimit: poolSize(),
     enableKeepAlive: true,
   });
   // 'connection' fires before the new connection is handed out, so this runs before any ferry query.
