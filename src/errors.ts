@@ -137,3 +137,21 @@ export class CodecError extends FerryError {}
 
 /** Thrown when the Temporal CLI is needed and neither found nor buildable. */
 export class TemporalCliError extends FerryError {}
+
+/**
+ * Thrown when a chunk holds a value the target cannot store (NaN into MySQL, NUL into PostgreSQL text,
+ * a MySQL zero date, a date outside the target's range) and the job's `onLossy` for the column is `error`.
+ */
+export class LossyValueError extends FerryError {
+  constructor(
+    readonly table: string,
+    readonly column: string,
+    readonly key: (string | null)[],
+    what: string,
+  ) {
+    super(
+      `column ${table}.${column} holds ${what} at key (${key.join(', ')}), which the target cannot hold; ` +
+        `fix the value in the source, or choose what to write in the job: onLossy: {"${table}.${column}": "null"} or "replace"`,
+    );
+  }
+}

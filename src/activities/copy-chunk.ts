@@ -5,7 +5,9 @@
  */
 import { Transform } from 'node:stream';
 import { Context } from '@temporalio/activity';
+import { LOSSY_WHAT } from '../core/column-model.js';
 import { describeRange, type KeyRange, type KeyTuple } from '../core/key-range.js';
+import { LossyValueError } from '../errors.js';
 import type { TableRange } from './compare-range.js';
 import type { ActivityDeps } from './deps.js';
 import { dialectFor } from './deps.js';
@@ -44,6 +46,16 @@ export async function copyChunk(deps: ActivityDeps, input: CopyChunkInput): Prom
     ctx.heartbeat({ end } satisfies ChunkHeartbeat);
 
     const chunk: KeyRange = { lo: input.range.lo, hi: end ?? input.range.hi };
+    // Values the target cannot hold would otherwise be refused mid-load without a key, or worse,
+    // coerced quietly; with onLossy "error" (the default) the chunk fails naming the first of them.
+    const strict = input.columns.filter((c) => c.lossy?.policy === 'error');
+    if (strict.length > 0) {
+      const found = await source.firstLossy({ table: input.table, columns: strict, key: input.key, range: chunk });
+      if (found) {
+        const kinds = strict.find((c) => c.name === found.column)?.lossy?.kinds ?? [];
+        throw new LossyValueError(input.table, found.column, found.key, kinds.map((k) => LOSSY_WHAT[k]).join(' or '));
+      }
+    }
     const data = await source.readRange({ table: input.table, columns: input.columns, key: input.key, range: chunk });
     let bytes = 0;
     // Counts bytes on their way through (a 'data' listener would drain the stream before the writer reads it).

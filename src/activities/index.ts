@@ -8,7 +8,7 @@ import type { ActivityDeps } from './deps.js';
 import { planMigration } from './plan.js';
 import { previewMigration } from './plan-preview.js';
 import { createForeignKeys, createIndexes, dropForeignKeys, prepareTable, type PrepareTableInput } from './schema.js';
-import { verifyShard, type VerifyShardInput } from './verify.js';
+import { countLossy, verifyShard, type CountLossyInput, type VerifyShardInput } from './verify.js';
 import { compareParts, diffLeaf, type ComparePartsInput, type DiffLeafInput } from './diff.js';
 import { compareRange, type TableRange } from './compare-range.js';
 import { lastSyncState, lockHolder, syncChunk, watermarkMax, type SyncChunkInput, type WatermarkMaxInput } from './sync.js';
@@ -17,7 +17,7 @@ import type { TableSchema } from '../core/column-model.js';
 
 export type { ActivityDeps } from './deps.js';
 export type { CopyChunkInput, CopyChunkResult } from './copy-chunk.js';
-export type { VerifyShardInput, VerifyShardResult } from './verify.js';
+export type { CountLossyInput, VerifyShardInput, VerifyShardResult } from './verify.js';
 export type { ComparePartsInput, DiffLeafInput } from './diff.js';
 export type { TableRange } from './compare-range.js';
 export type { SyncChunkInput, SyncChunkResult, WatermarkMaxInput } from './sync.js';
@@ -34,6 +34,7 @@ export function createActivities(deps: ActivityDeps) {
     createIndexes: (input: { target: string; schema: TableSchema }) => createIndexes(d, input),
     createForeignKeys: (input: { target: string; schemas: TableSchema[] }) => createForeignKeys(d, input),
     verifyShard: (input: VerifyShardInput) => verifyShard(d, input),
+    countLossy: (input: CountLossyInput) => countLossy(d, input),
     compareRange: (input: TableRange) => compareRange(d, input),
     compareParts: (input: ComparePartsInput) => compareParts(d, input),
     diffLeaf: (input: DiffLeafInput) => diffLeaf(d, input),

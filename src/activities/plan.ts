@@ -2,8 +2,8 @@
  * Planning: introspect the source tables, check every column maps to the target, and cut each table
  * into shards by key range.
  */
-import type { Column, TableSchema } from '../core/column-model.js';
-import { isIntegerKind } from '../core/column-model.js';
+import type { Column, LossyPolicy, TableSchema } from '../core/column-model.js';
+import { isIntegerKind, lossyWritesNull } from '../core/column-model.js';
 import { rangesFromBounds, splitIntegerBounds, type KeyTuple } from '../core/key-range.js';
 import type { MigrateInput, MigrationPlan, TablePlan } from '../core/report.js';
 import type { Dialect } from '../dialects/dialect.js';
@@ -22,9 +22,8 @@ export async function planMigration(deps: ActivityDeps, input: MigrateInput): Pr
     for (const t of Object.keys(input.keys)) {
       if (!names.includes(t)) throw new JobSpecError(`keys.${t}`, `names a table that is not part of the job (tables: ${names.join(', ')})`);
     }
-    // Replacing lossy values is not implemented yet; refuse rather than ignore the setting.
-    for (const [tc, how] of Object.entries(input.onLossy ?? {})) {
-      if (how !== 'error') throw new JobSpecError(`onLossy.${tc}`, `"${how}" is not supported yet; only "error" (the default) is, so fix the value in the source or override the column type`);
+    for (const tc of Object.keys(input.onLossy ?? {})) {
+      if (!names.includes(tc.split('.')[0]!)) throw new JobSpecError(`onLossy.${tc}`, `names a table that is not part of the job (tables: ${names.join(', ')})`);
     }
     for (const [tc, type] of Object.entries(input.types ?? {})) {
       if (!names.includes(tc.split('.')[0]!)) throw new JobSpecError(`types.${tc}`, `"${type}" is given for a table that is not part of the job (tables: ${names.join(', ')})`);
@@ -40,7 +39,8 @@ async function planTable(source: Dialect, target: Dialect, name: string, input: 
   const introspected = await source.introspect(name, input.keys[name]);
   if (introspected.primaryKey.length === 0) throw new NoKeyError(name);
   const typeOverrides = overridesFor(introspected, input.types ?? {});
-  const withTypes = Object.keys(typeOverrides).length > 0 ? { ...introspected, typeOverrides } : introspected;
+  const typed = Object.keys(typeOverrides).length > 0 ? { ...introspected, typeOverrides } : introspected;
+  const withTypes = { ...typed, columns: withLossyRules(source, target, typed, input.onLossy ?? {}) };
   const dropped = target.createWarnings(withTypes, { typeOverrides });
   const schema = dropped.length > 0 ? { ...withTypes, warnings: [...(withTypes.warnings ?? []), ...dropped] } : withTypes;
   // Fail before any data moves if a column cannot be represented on the target (an override stands
@@ -56,6 +56,39 @@ async function planTable(source: Dialect, target: Dialect, name: string, input: 
   const parts = Math.max(1, Math.min(input.parallelism, Math.ceil(schema.estimatedRows / input.chunkRows)));
   const bounds = parts > 1 ? await shardBounds(source, name, key, parts) : [];
   return { source: name, target: name, schema, key, shards: rangesFromBounds(bounds) };
+}
+
+/**
+ * Each column with the lossy kinds the source can produce and the target cannot hold, and the job's
+ * policy for them (`error` by default). Refuses an onLossy entry for an unknown column, a policy that
+ * maps key values (ranges would no longer select the rows they name), and NULL for a NOT NULL column.
+ */
+function withLossyRules(source: Dialect, target: Dialect, schema: TableSchema, onLossy: Record<string, LossyPolicy>): Column[] {
+  const policies = new Map<string, LossyPolicy>();
+  for (const [tc, policy] of Object.entries(onLossy)) {
+    const dot = tc.indexOf('.');
+    if (tc.slice(0, dot) !== schema.name) continue;
+    const column = tc.slice(dot + 1);
+    if (!schema.columns.some((c) => c.name === column)) {
+      throw new JobSpecError(`onLossy.${tc}`, `table "${schema.name}" has no column "${column}"; its columns are ${schema.columns.map((c) => c.name).join(', ')}`);
+    }
+    policies.set(column, policy);
+  }
+  return schema.columns.map((c) => {
+    const { lossy: _old, ...col } = c;
+    // A type override means the user chose the target type, so the engine's limits are not assumed.
+    if (schema.typeOverrides?.[c.name] !== undefined) return col;
+    const cannot = new Set(target.cannotHold(c));
+    const kinds = source.lossyKindsOf(c).filter((k) => cannot.has(k));
+    if (kinds.length === 0) return col;
+    const policy = policies.get(c.name) ?? 'error';
+    const tc = `onLossy.${schema.name}.${c.name}`;
+    if (policy !== 'error' && schema.primaryKey.includes(c.name)) throw new JobSpecError(tc, `"${policy}" would change key values; only "error" is allowed for key columns`);
+    if (!c.nullable && kinds.some((k) => lossyWritesNull(policy, k))) {
+      throw new JobSpecError(tc, `"${policy}" writes NULL but the column is NOT NULL; fix the values in the source${policy === 'null' ? ' or use "replace"' : ''}`);
+    }
+    return { ...col, lossy: { policy, kinds } };
+  });
 }
 
 /** The job's `types` entries for one table, by column name; unknown columns are refused. */

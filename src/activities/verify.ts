@@ -2,6 +2,7 @@
  * Verification of one shard for `migrate`: counts only, or counts and checksums compared as in
  * compare-range.ts (SQL on both sides; json/float lines compared in the worker across engines).
  */
+import { mapsLossy } from '../core/column-model.js';
 import { describeRange } from '../core/key-range.js';
 import { compareRangeIn, type TableRange } from './compare-range.js';
 import type { ActivityDeps } from './deps.js';
@@ -32,5 +33,21 @@ export async function verifyShard(deps: ActivityDeps, input: VerifyShardInput): 
       dialectFor(deps, input.target).countRange(input.targetTable, input.key, input.range),
     ]);
     return { sourceRows: s, targetRows: t, match: s === t };
+  });
+}
+
+/** Input of {@link countLossy}: a whole table. */
+export type CountLossyInput = Omit<TableRange, 'targetTable' | 'target'>;
+
+/**
+ * Rows of the source table whose lossy values were mapped (onLossy null/replace), per column, for the
+ * report. Counted once per table on the source with the same conditions the copy mapped by.
+ */
+export async function countLossy(deps: ActivityDeps, input: CountLossyInput): Promise<Record<string, number>> {
+  return withFailures(`counting lossy values of ${input.table}`, async () => {
+    const columns = input.columns.filter(mapsLossy);
+    if (columns.length === 0) return {};
+    const counts = await dialectFor(deps, input.source).countLossy({ table: input.table, columns, key: input.key, range: input.range });
+    return Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
   });
 }

@@ -153,6 +153,11 @@ function printReport(report: MigrationReport, workflowId: string, link: string):
         (t.mismatchedRanges?.length ? `  (differs in keys ${t.mismatchedRanges.join(', ')})` : ''),
     );
   }
+  for (const t of report.tables) {
+    for (const [c, n] of Object.entries(t.lossy ?? {})) {
+      console.log(`lossy: ${t.source}.${c}: ${n.nulled ? `${n.nulled} value(s) the target cannot hold written as NULL` : `${n.replaced ?? 0} value(s) the target cannot hold replaced`}`);
+    }
+  }
   for (const warning of report.warnings ?? []) console.log(`warning: ${warning}`);
   console.log(link);
 }

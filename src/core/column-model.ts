@@ -59,6 +59,51 @@ export interface Column {
   default?: ColumnDefault;
   /** The column's comment, carried to the target; absent = none. */
   comment?: string;
+  /**
+   * Values of this column the target cannot hold and what to do with them (the job's `onLossy`);
+   * set in planning only where the source can produce such values and the target cannot store them.
+   * Absent = none can occur.
+   */
+  lossy?: LossyRule;
+}
+
+/**
+ * Values a target engine cannot hold: `nan` NaN/±Infinity (floats, PostgreSQL numeric) into MySQL;
+ * `nul` U+0000 in text into PostgreSQL; `zero-date` MySQL dates with a zero year, month or day into
+ * PostgreSQL; `range` PostgreSQL dates and timestamps outside years 0001–9999 (BC, ±infinity) into MySQL.
+ */
+export type LossyKind = 'nan' | 'nul' | 'zero-date' | 'range';
+
+/**
+ * The job's choice for such values: `error` fails the chunk naming the column and key; `null` writes
+ * NULL; `replace` writes the stated replacement (`nan` → NULL since MySQL has no such float, `nul`
+ * removed from the text, `zero-date` → 0001-01-01 [00:00:00], `range` → clamped to
+ * 0001-01-01 00:00:00 / 9999-12-31 23:59:59).
+ */
+export type LossyPolicy = 'error' | 'null' | 'replace';
+
+/** A column's lossy values and the policy for them (see {@link LossyKind}). */
+export interface LossyRule {
+  policy: LossyPolicy;
+  kinds: LossyKind[];
+}
+
+/** How each lossy kind reads in messages. */
+export const LOSSY_WHAT: Record<LossyKind, string> = {
+  nan: 'NaN or ±Infinity',
+  nul: 'a NUL character (U+0000) in text',
+  'zero-date': 'a zero date (year, month or day 0)',
+  range: 'a date outside years 0001–9999 (or ±infinity)',
+};
+
+/** Whether the source maps this column's lossy values in SQL (null/replace) rather than refusing them. */
+export function mapsLossy(column: Column): boolean {
+  return column.lossy !== undefined && column.lossy.policy !== 'error';
+}
+
+/** Whether a lossy policy writes NULL for this kind (so it cannot apply to a NOT NULL column). */
+export function lossyWritesNull(policy: LossyPolicy, kind: LossyKind): boolean {
+  return policy === 'null' || (policy === 'replace' && kind === 'nan');
 }
 
 /**

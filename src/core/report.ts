@@ -176,6 +176,11 @@ export interface TableReport {
   rowsRedone: number;
   /** Rows copied by each worker. */
   workers: Record<string, number>;
+  /**
+   * Per column with onLossy `null`/`replace`: source rows whose value the target could not hold and
+   * that were written as NULL (`nulled`) or as the stated replacement (`replaced`). Absent = none.
+   */
+  lossy?: Record<string, { nulled?: number; replaced?: number }>;
 }
 
 /** Result of the `migrate` workflow. */

@@ -43,7 +43,7 @@
  * a range's checksum is the decimal sum of its row hashes.
  */
 import type { Readable } from 'node:stream';
-import type { Column, TableSchema } from '../core/column-model.js';
+import type { Column, LossyKind, TableSchema } from '../core/column-model.js';
 import type { KeyRange, KeyTuple } from '../core/key-range.js';
 
 /** Engines ferry speaks. MariaDB is `mysql`. */
@@ -169,6 +169,22 @@ export interface Dialect {
   dropForeignKeys(table: string): Promise<string[]>;
   /** Creates the foreign keys of `schema` that do not exist yet (after every table is loaded). */
   createForeignKeys(schema: TableSchema): Promise<void>;
+
+  /**
+   * Lossy kinds (see {@link LossyKind}) values of `column` can take on this engine, as a source. Columns
+   * with a `lossy` rule have those values mapped in {@link readRange} and {@link checksumRange} when
+   * the rule is null/replace, so what is written and what is verified agree.
+   */
+  lossyKindsOf(column: Column): LossyKind[];
+
+  /** Lossy kinds this engine cannot store in a column created for `column`, as a target. */
+  cannotHold(column: Column): LossyKind[];
+
+  /** Rows of `req.range` holding lossy values, per name of a `req.columns` entry with a rule (absent = none). */
+  countLossy(req: RangeRequest): Promise<Record<string, number>>;
+
+  /** The first row (key order) of `req.range` holding a lossy value in a `req.columns` entry with a rule, or null. */
+  firstLossy(req: RangeRequest): Promise<{ column: string; key: KeyTuple } | null>;
 
   /** Streams the rows of a range in key order as transfer text. */
   readRange(req: RangeRequest): Promise<Readable>;

@@ -1,10 +1,11 @@
 /**
  * The verification phase of `migrate`: every shard compared on both sides, summed per table.
  */
+import { mapsLossy } from '../core/column-model.js';
 import { describeRange } from '../core/key-range.js';
 import type { MigrateInput, MigrationPlan, ShardState, TableReport } from '../core/report.js';
 import { boundedAll } from './bounded.js';
-import { verifyActs } from './migrate-activities.js';
+import { acts, verifyActs } from './migrate-activities.js';
 
 /** Builds the per-table report, verifying each shard unless `input.verify` is `none`. */
 export async function verifyTables(input: MigrateInput, plan: MigrationPlan, shards: ShardState[]): Promise<TableReport[]> {
@@ -24,6 +25,7 @@ export async function verifyTables(input: MigrateInput, plan: MigrationPlan, sha
     rep.rowsRedone += s.redone;
     for (const [w, n] of Object.entries(s.workers)) rep.workers[w] = (rep.workers[w] ?? 0) + n;
   }
+  await countLossyValues(input, plan, reports);
   if (input.verify === 'none') return reports;
   const mode = input.verify;
   const results = await boundedAll(shards, input.parallelism, (s) => {
@@ -44,4 +46,20 @@ export async function verifyTables(input: MigrateInput, plan: MigrationPlan, sha
     }
   });
   return reports;
+}
+
+/** Per column with onLossy null/replace, how many source rows had their value mapped (only non-zero counts). */
+async function countLossyValues(input: MigrateInput, plan: MigrationPlan, reports: TableReport[]): Promise<void> {
+  await Promise.all(
+    plan.tables.map(async (t, i) => {
+      const mapped = t.schema.columns.filter(mapsLossy);
+      if (mapped.length === 0) return;
+      const counts = await acts.countLossy({ source: input.source, table: t.source, columns: mapped, key: t.key, range: { lo: null, hi: null } });
+      const lossy: NonNullable<TableReport['lossy']> = {};
+      for (const [column, n] of Object.entries(counts)) {
+        lossy[column] = mapped.find((c) => c.name === column)?.lossy?.policy === 'null' ? { nulled: n } : { replaced: n };
+      }
+      if (Object.keys(lossy).length > 0) reports[i]!.lossy = lossy;
+    }),
+  );
 }

@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Pool, PoolConnection } from 'mysql2/promise';
-import type { Column, TableSchema } from '../../core/column-model.js';
+import type { Column, LossyKind, TableSchema } from '../../core/column-model.js';
 import { uniqueBounds, type KeyRange, type KeyTuple } from '../../core/key-range.js';
 import { FerryError, MissingTableError } from '../../errors.js';
 import type { ChangeRequest, CreateTableOptions, Dialect, KeyedTable, RangeChecksum, RangeRequest, TargetState } from '../dialect.js';
@@ -14,6 +14,7 @@ import { permissionError } from './mysql-errors.js';
 import { addForeignKeySql, createIndexSql, createTableSql, droppedIdentityWarnings, objectName } from './mysql-ddl.js';
 import { infoColumns, introspectTable, listTables, nativeColumns, tableRows } from './mysql-introspect.js';
 import { LoadInput, loadRange } from './mysql-load.js';
+import { myCountLossySelect, myFirstLossyParts, myProduces } from './mysql-lossy.js';
 import { stringCast, streamRows } from './mysql-read.js';
 import {
   checksumSelect,
@@ -209,6 +210,36 @@ export class MysqlDialect implements Dialect {
       if (names.has(objectName(fk.name).toLowerCase())) continue;
       await this.run(() => this.strings(addForeignKeySql(schema.name, fk)), schema.name);
     }
+  }
+
+  lossyKindsOf(column: Column): LossyKind[] {
+    return myProduces(column);
+  }
+
+  cannotHold(column: Column): LossyKind[] {
+    const k = column.type.kind;
+    return k === 'float' || k === 'decimal' ? ['nan'] : k === 'date' || k === 'timestamp' ? ['range'] : [];
+  }
+
+  async countLossy(req: RangeRequest): Promise<Record<string, number>> {
+    const q = myCountLossySelect(req.columns);
+    if (!q) return {};
+    const natives = await this.nativesOf(req.table);
+    const where = rangeCondition(req.key, natives, req.range, this.binCollation());
+    const [row] = await this.run(() => this.strings(`SELECT ${q.select} FROM ${quoteId(req.table)} WHERE ${where}`), req.table);
+    return Object.fromEntries(q.names.map((n, i) => [n, Number(row?.[i] ?? 0)]));
+  }
+
+  async firstLossy(req: RangeRequest): Promise<{ column: string; key: KeyTuple } | null> {
+    const q = myFirstLossyParts(req.columns);
+    if (!q) return null;
+    const natives = await this.nativesOf(req.table);
+    const coll = this.binCollation();
+    const sql =
+      `SELECT ${q.which}, ${keySelect(req.key, natives)} FROM ${quoteId(req.table)} WHERE ${rangeCondition(req.key, natives, req.range, coll)} ` +
+      `AND ${q.any} ORDER BY ${keyOrder(req.key, natives, coll)} LIMIT 1`;
+    const [row] = await this.run(() => this.strings(sql), req.table);
+    return row ? { column: q.names[Number(row[0])] ?? '?', key: row.slice(1).map((v) => v ?? '') } : null;
   }
 
   async readRange(req: RangeRequest): Promise<Readable> {

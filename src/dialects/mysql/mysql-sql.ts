@@ -12,6 +12,7 @@ import mysql from 'mysql2/promise';
 import { needsWorkerCanonical, type Column } from '../../core/column-model.js';
 import type { KeyRange, KeyTuple } from '../../core/key-range.js';
 import { FerryError } from '../../errors.js';
+import { myLossyRef } from './mysql-lossy.js';
 
 /** What the server says about a column beyond its neutral type (from information_schema.COLUMNS). */
 export interface NativeColumn {
@@ -48,7 +49,8 @@ export type ValueForm = 'transfer' | 'checksum' | 'key';
  * `key` is the form key tuples travel in: the checksum form, except text keeps its native string.
  */
 export function valueExpr(col: Column, native: NativeColumn | undefined, form: ValueForm): string {
-  const c = quoteId(col.name);
+  // Key columns never have their values mapped (planning refuses onLossy null/replace on them).
+  const c = form === 'key' ? quoteId(col.name) : myLossyRef(col);
   switch (col.type.kind) {
     case 'int':
       // YEAR prints as 4 digits ('0000'); +0 gives the plain integer the neutral int form needs.

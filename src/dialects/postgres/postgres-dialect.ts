@@ -4,7 +4,7 @@
  */
 import type { Readable } from 'node:stream';
 import pg from 'pg';
-import type { Column, TableSchema } from '../../core/column-model.js';
+import type { Column, LossyKind, TableSchema } from '../../core/column-model.js';
 import type { KeyRange, KeyTuple } from '../../core/key-range.js';
 import { describeUrl } from '../../job/connection-url.js';
 import type { ChangeRequest, CreateTableOptions, Dialect, KeyedTable, RangeChecksum, RangeRequest, TargetState } from '../dialect.js';
@@ -12,6 +12,7 @@ import { poolSize } from '../pool-size.js';
 import { wrapPgError } from './postgres-errors.js';
 import { copyOut, replaceWithCopy } from './postgres-copy.js';
 import { listPgRoutines } from './postgres-catalog.js';
+import { pgCountLossySql, pgFirstLossySql, pgProduces } from './postgres-lossy.js';
 import { byteOrderedColumns, introspectPg, listPgTables, qualified } from './postgres-introspect.js';
 import { checksumSql, keyOrderBy, keySelect, quoteIdent, rangePredicate, transferExpr, type KeyColumnSql } from './postgres-sql.js';
 import { pgTypeFor } from './postgres-types.js';
@@ -262,6 +263,35 @@ export class PostgresDialect implements Dialect {
       const del = `DELETE FROM ${this.table(req.table)} WHERE ${rangePredicate(ks, req.range)}`;
       const copy = `COPY ${this.table(req.table)} (${req.columns.map((c) => quoteIdent(c.name)).join(', ')}) FROM STDIN`;
       return replaceWithCopy(this.pool, del, copy, pgWriteInput(req.columns, data));
+    });
+  }
+
+  lossyKindsOf(column: Column): LossyKind[] {
+    return pgProduces(column);
+  }
+
+  cannotHold(column: Column): LossyKind[] {
+    const k = column.type.kind;
+    return k === 'text' ? ['nul'] : k === 'date' || k === 'timestamp' ? ['zero-date'] : [];
+  }
+
+  countLossy(req: RangeRequest): Promise<Record<string, number>> {
+    return this.run(`counting lossy values in "${req.table}"`, async () => {
+      const q = pgCountLossySql(this.table(req.table), req.columns, await this.keySql(req.table, req.key), req.range);
+      if (!q) return {};
+      const row = (await this.pool.query<Record<string, string>>(q.sql)).rows[0] ?? {};
+      return Object.fromEntries(q.names.map((n, i) => [n, Number(row[`c${i}`] ?? 0)]));
+    });
+  }
+
+  firstLossy(req: RangeRequest): Promise<{ column: string; key: KeyTuple } | null> {
+    return this.run(`looking for lossy values in "${req.table}"`, async () => {
+      const ks = await this.keySql(req.table, req.key);
+      const q = pgFirstLossySql(this.table(req.table), req.columns, ks, req.range);
+      if (!q) return null;
+      const row = (await this.pool.query({ text: q.sql, rowMode: 'array' })).rows[0] as (string | number | null)[] | undefined;
+      if (!row) return null;
+      return { column: q.names[Number(row[0])] ?? '?', key: row.slice(1).map((v) => (v === null ? '' : String(v))) };
     });
   }
 

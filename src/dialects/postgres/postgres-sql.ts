@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Column, NeutralType } from '../../core/column-model.js';
 import { needsWorkerCanonical } from '../../core/column-model.js';
 import type { KeyRange, KeyTuple } from '../../core/key-range.js';
+import { pgLossyRef } from './postgres-lossy.js';
 
 /** Quotes an identifier; embedded double quotes are doubled. */
 export function quoteIdent(name: string): string {
@@ -63,7 +64,7 @@ export function rangePredicate(key: KeyColumnSql[], range: KeyRange): string {
 
 /** Expression yielding a column's transfer text (PostgreSQL's own output is already transfer text for most kinds). */
 export function transferExpr(column: Column): string {
-  const q = quoteIdent(column.name);
+  const q = pgLossyRef(column);
   const t = column.type;
   switch (t.kind) {
     case 'bool':
@@ -98,7 +99,7 @@ function setText(q: string, values: string[]): string {
  * `wholeRow`, for a PostgreSQL peer, where their own text form is already identical on both sides).
  */
 export function checksumExpr(column: Column, wholeRow = false): string | null {
-  const q = quoteIdent(column.name);
+  const q = pgLossyRef(column);
   const t: NeutralType = column.type;
   if (needsWorkerCanonical(t)) return wholeRow ? `${q}::text` : null;
   switch (t.kind) {
