@@ -11,6 +11,7 @@ import type { Column } from '../core/column-model.js';
 import { describeRange, type KeyRange, type KeyTuple } from '../core/key-range.js';
 import type { ChangeRequest } from '../dialects/dialect.js';
 import { FerryJobKey, FerryKindKey } from '../shared.js';
+import type { TableRange } from './compare-range.js';
 import type { ActivityDeps } from './deps.js';
 import { dialectFor } from './deps.js';
 import { withFailures } from './failures.js';
@@ -30,13 +31,7 @@ export async function watermarkMax(deps: ActivityDeps, input: WatermarkMaxInput)
 }
 
 /** Input of {@link syncChunk}: the rest of a change window after the cursor `range.lo`. */
-export interface SyncChunkInput {
-  source: string;
-  target: string;
-  table: string;
-  targetTable: string;
-  columns: Column[];
-  key: Column[];
+export interface SyncChunkInput extends TableRange {
   watermark: Column;
   after: string | null;
   upTo: string;

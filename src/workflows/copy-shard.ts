@@ -33,6 +33,7 @@ export async function copyShard(input: CopyShardInput): Promise<CopyShardResult>
   let lastSentMs = 0;
   for (;;) {
     const range = { lo: cursor, hi: input.range.hi };
+    // Date in workflow code is the workflow task's clock, replayed identically: safe for pacing.
     const startedMs = Date.now();
     const r = await copyChunk.executeWithOptions({ ...chunkOptions, summary: `${input.table} keys ${describeRange(range)}, up to ${input.chunkRows} rows` }, [
       {
