@@ -193,12 +193,21 @@ export async function loadRange(
     return result.affectedRows;
   } catch (err) {
     input.abort();
-    try {
-      await conn.query('ROLLBACK');
-      conn.release();
-    } catch {
-      conn.destroy();
-    }
+    await rollbackAndRelease(conn);
     throw err;
+  }
+}
+
+/**
+ * After a failure: rolls back, runs `cleanup` statements, and returns the connection to the pool;
+ * a connection whose state is then unknown (the rollback itself failed) is destroyed instead.
+ */
+export async function rollbackAndRelease(conn: PoolConnection, ...cleanup: string[]): Promise<void> {
+  try {
+    await conn.query('ROLLBACK');
+    for (const sql of cleanup) await conn.query(sql);
+    conn.release();
+  } catch {
+    conn.destroy();
   }
 }

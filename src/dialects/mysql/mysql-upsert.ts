@@ -6,7 +6,7 @@
 import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise';
 import type { Column } from '../../core/column-model.js';
 import type { KeyTuple } from '../../core/key-range.js';
-import { loadStream, type LoadInput } from './mysql-load.js';
+import { loadStream, rollbackAndRelease, type LoadInput } from './mysql-load.js';
 import { keyExpr, keyLiteral, quoteId, type NativeColumns } from './mysql-sql.js';
 
 /** Keys per DELETE statement. */
@@ -56,13 +56,7 @@ export async function upsertLoaded(
     return loaded.affectedRows;
   } catch (err) {
     input.abort();
-    try {
-      await conn.query('ROLLBACK');
-      await conn.query(`DROP TEMPORARY TABLE IF EXISTS ${quoteId(stage)}`);
-      conn.release();
-    } catch {
-      conn.destroy();
-    }
+    await rollbackAndRelease(conn, `DROP TEMPORARY TABLE IF EXISTS ${quoteId(stage)}`);
     throw err;
   }
 }
@@ -98,12 +92,7 @@ export async function deleteKeysMysql(pool: Pool, statements: string[]): Promise
     conn.release();
     return n;
   } catch (err) {
-    try {
-      await conn.query('ROLLBACK');
-      conn.release();
-    } catch {
-      conn.destroy();
-    }
+    await rollbackAndRelease(conn);
     throw err;
   }
 }
