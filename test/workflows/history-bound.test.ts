@@ -95,9 +95,10 @@ describe('a job of a hundred tables', () => {
       }
       console.log('hundred tables', JSON.stringify({ runs, maxEvents }));
       expect(runs).toBeGreaterThan(1);
-      // Setting up a table (plan, lock, prepare, indexes) costs a dozen or so events in the run that does
-      // it; chunks add nothing beyond the limit. 500 tables would stay far inside Temporal's 51,200.
-      expect(maxEvents).toBeLessThan(15 * 100);
+      // Setting up a table (plan, lock, prepare, indexes) costs 12–15 events in the run that does it,
+      // plus the children that finish while that run drains (measured 1,261–1,514 for 100 tables);
+      // chunks add nothing beyond the limit. 500 tables would stay far inside Temporal's 51,200.
+      expect(maxEvents).toBeLessThan(20 * 100);
     } finally {
       await w.stop();
       await pgExec(names.map((n) => `DROP TABLE IF EXISTS ${n};`).join('\n'));
