@@ -155,3 +155,29 @@ export class LossyValueError extends FerryError {
     );
   }
 }
+
+/**
+ * Thrown in planning when a job's transform module cannot be loaded on the worker or does not export
+ * the named function; no table is created and no row moves.
+ */
+export class TransformModuleError extends FerryError {
+  constructor(
+    readonly module: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`transform module ${module}: ${message}`, options);
+  }
+}
+
+/** Thrown when a row transform throws or returns something that is not a row; names the table and the row's key. */
+export class TransformFailedError extends FerryError {
+  constructor(
+    readonly table: string,
+    readonly fn: string,
+    readonly key: (string | null)[],
+    reason: string,
+  ) {
+    super(`transform ${fn} failed on table ${table} at key (${key.map((k) => (k === null ? 'NULL' : k)).join(', ')}): ${reason}`);
+  }
+}

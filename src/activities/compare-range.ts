@@ -14,13 +14,16 @@ import { needsWorkerCanonical } from '../core/column-model.js';
 import { describeRange, type KeyRange } from '../core/key-range.js';
 import { decodeRow } from '../core/transfer-text.js';
 import type { Dialect } from '../dialects/dialect.js';
+import type { TableMappingFields } from '../core/report.js';
 import { printsAlike } from '../dialects/index.js';
 import type { ActivityDeps } from './deps.js';
 import { dialectFor } from './deps.js';
 import { withFailures } from './failures.js';
+import { comparedColumns, sourceFor } from './source-side.js';
+import { compareTransformed } from './compare-transformed.js';
 
-/** A key range of one table on both sides. */
-export interface TableRange {
+/** A key range of one table on both sides (with the job's reshaping of the source, if any). */
+export interface TableRange extends TableMappingFields {
   source: string;
   target: string;
   table: string;
@@ -37,14 +40,17 @@ export async function compareRange(deps: ActivityDeps, input: TableRange): Promi
 
 /** {@link compareRange} without the failure mapping, for activities that compare several ranges. */
 export async function compareRangeIn(deps: ActivityDeps, input: TableRange): Promise<RangeCompare> {
-  const source = dialectFor(deps, input.source);
+  const source = sourceFor(deps, input);
   const target = dialectFor(deps, input.target);
+  // What a JS transform makes of the source exists only in the worker, so those rows are compared there.
+  if (input.transform) return compareTransformed(source, target, input);
   // Same engine: json and floats print alike, so the whole row is hashed in SQL and nothing is read.
   const alike = printsAlike(source, target);
-  const side = (table: string) => ({ table, columns: input.columns, key: input.key, range: input.range, wholeRow: alike });
+  const columns = comparedColumns(input);
+  const side = (table: string) => ({ table, columns, key: input.key, range: input.range, wholeRow: alike });
   const [s, t] = await Promise.all([source.checksumRange(side(input.table)), target.checksumRange(side(input.targetTable))]);
   let match = s.rows === t.rows && s.sum === t.sum;
-  const worker = alike ? [] : input.columns.filter((c) => needsWorkerCanonical(c.type));
+  const worker = alike ? [] : columns.filter((c) => needsWorkerCanonical(c.type));
   // Equal SQL checksums mean equal keys in equal order, so line i is the same row on both sides.
   if (match && worker.length > 0 && s.rows > 0) {
     match = await sameValues(source, target, { ...side(input.table), columns: worker }, input.targetTable);

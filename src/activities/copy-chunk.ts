@@ -12,6 +12,7 @@ import type { TableRange } from './compare-range.js';
 import type { ActivityDeps } from './deps.js';
 import { dialectFor } from './deps.js';
 import { withFailures } from './failures.js';
+import { shapedRows, sourceColumns, sourceFor } from './source-side.js';
 
 /** Input of {@link copyChunk}: the rest of a shard, from the cursor `range.lo` (exclusive) to the shard's end. */
 export interface CopyChunkInput extends TableRange {
@@ -39,7 +40,7 @@ interface ChunkHeartbeat {
 export async function copyChunk(deps: ActivityDeps, input: CopyChunkInput): Promise<CopyChunkResult> {
   const ctx = Context.current();
   return withFailures(`table ${input.table}, keys ${describeRange(input.range)}`, async () => {
-    const source = dialectFor(deps, input.source);
+    const source = sourceFor(deps, input);
     const target = dialectFor(deps, input.target);
     const previous = ctx.info.heartbeatDetails as ChunkHeartbeat | undefined;
     const end = previous !== undefined ? previous.end : await source.chunkEnd(input.table, input.key, input.range, input.chunkRows);
@@ -48,7 +49,7 @@ export async function copyChunk(deps: ActivityDeps, input: CopyChunkInput): Prom
     const chunk: KeyRange = { lo: input.range.lo, hi: end ?? input.range.hi };
     // Values the target cannot hold would otherwise be refused mid-load without a key, or worse,
     // coerced quietly; with onLossy "error" (the default) the chunk fails naming the first of them.
-    const strict = input.columns.filter((c) => c.lossy?.policy === 'error');
+    const strict = sourceColumns(input).filter((c) => c.lossy?.policy === 'error');
     if (strict.length > 0) {
       const found = await source.firstLossy({ table: input.table, columns: strict, key: input.key, range: chunk });
       if (found) {
@@ -56,7 +57,7 @@ export async function copyChunk(deps: ActivityDeps, input: CopyChunkInput): Prom
         throw new LossyValueError(input.table, found.column, found.key, kinds.map((k) => LOSSY_WHAT[k]).join(' or '));
       }
     }
-    const data = await source.readRange({ table: input.table, columns: input.columns, key: input.key, range: chunk });
+    const data = await shapedRows(input, source, (d, columns) => d.readRange({ table: input.table, columns, key: input.key, range: chunk }));
     let bytes = 0;
     // Counts bytes on their way through (a 'data' listener would drain the stream before the writer reads it).
     const metered = new Transform({

@@ -15,6 +15,7 @@ import type { ActivityDeps } from './deps.js';
 import { dialectFor } from './deps.js';
 import { withFailures } from './failures.js';
 import { compareRangeIn, type TableRange } from './compare-range.js';
+import { comparedColumns, shapedRows, sourceFor } from './source-side.js';
 
 /** Input of {@link compareParts}. */
 export interface ComparePartsInput extends TableRange {
@@ -28,7 +29,7 @@ export interface ComparePartsInput extends TableRange {
 export async function compareParts(deps: ActivityDeps, input: ComparePartsInput): Promise<RangeCompare[]> {
   const ctx = Context.current();
   return withFailures(`comparing ${input.table} keys ${describeRange(input.range)}`, async () => {
-    const cutter = dialectFor(deps, input.side === 'source' ? input.source : input.target);
+    const cutter = input.side === 'source' ? sourceFor(deps, input) : dialectFor(deps, input.target);
     const table = input.side === 'source' ? input.table : input.targetTable;
     const ends: KeyTuple[] = [];
     let lo = input.range.lo;
@@ -64,17 +65,22 @@ export interface DiffLeafInput extends TableRange {
 /** Compares one range row by row (or streams one side when the other is empty), repairing it when asked. */
 export async function diffLeaf(deps: ActivityDeps, input: DiffLeafInput): Promise<LeafResult> {
   return withFailures(`diffing ${input.table} keys ${describeRange(input.range)}`, async () => {
-    const source = dialectFor(deps, input.source);
+    const source = sourceFor(deps, input);
     const target = dialectFor(deps, input.target);
+    const fromSource = (columns: Column[], range: KeyRange) =>
+      shapedRows({ ...input, columns }, source, (d, cols) => d.readRange({ table: input.table, columns: cols, key: input.key, range }));
     const write = input.repair !== undefined && !input.repair.dryRun;
     const result: LeafResult = { missing: 0, extra: 0, changed: 0, keys: { missing: [], extra: [], changed: [] }, repaired: { inserted: 0, updated: 0, deleted: 0 } };
     if (input.targetRows === 0 && input.sourceRows > 0) {
-      result.missing = await sampleKeys(source, input.table, input, result.keys.missing, input.caps.missing);
-      if (write) result.repaired.inserted = await copyRange(source, target, input);
+      // A transform may leave rows out, so its keys are read through it (with every column it writes).
+      const keyStream = input.transform ? fromSource(input.columns, input.range) : source.readRange({ table: input.table, columns: input.key, key: input.key, range: input.range });
+      result.missing = await sampleKeys(await keyStream, input.transform ? input.columns : input.key, input, result.keys.missing, input.caps.missing);
+      if (write) result.repaired.inserted = await copyRange(source, target, input, fromSource);
       return result;
     }
     if (input.sourceRows === 0 && input.targetRows > 0) {
-      result.extra = await sampleKeys(target, input.targetTable, input, result.keys.extra, input.caps.extra);
+      const keys = await target.readRange({ table: input.targetTable, columns: input.key, key: input.key, range: input.range });
+      result.extra = await sampleKeys(keys, input.key, input, result.keys.extra, input.caps.extra);
       if (write && input.repair?.deleteExtra) {
         // Every target row of the range is extra: an empty range write deletes them in one statement.
         result.repaired.deleted = result.extra;
@@ -83,10 +89,10 @@ export async function diffLeaf(deps: ActivityDeps, input: DiffLeafInput): Promis
       return result;
     }
     const [s, t] = await Promise.all([
-      readRows(source, { table: input.table, columns: input.columns, key: input.key, range: input.range }),
+      collectRows(fromSource(input.columns, input.range)),
       readRows(target, { table: input.targetTable, columns: input.columns, key: input.key, range: input.range }),
     ]);
-    const d = diffRowSets(input.columns, input.key, s, t);
+    const d = diffRowSets(input.columns, input.key, s, t, comparedColumns(input));
     Object.assign(result, { missing: d.missing.length, extra: d.extra.length, changed: d.changed.length });
     result.keys = capKeys(d, input.caps);
     if (write) {
@@ -105,8 +111,12 @@ function capKeys(d: DiffKeys, caps: DiffLeafInput['caps']): DiffKeys {
 
 /** Reads every row of a range as decoded transfer text, heartbeating as it goes. */
 export async function readRows(d: Dialect, req: { table: string; columns: Column[]; key: Column[]; range: KeyRange }): Promise<Row[]> {
+  return collectRows(d.readRange(req));
+}
+
+async function collectRows(opened: Promise<Readable>): Promise<Row[]> {
   const ctx = Context.current();
-  const stream = await d.readRange(req);
+  const stream = await opened;
   const rows = stream.pipe(new RowDecoder());
   stream.on('error', (e) => rows.destroy(e));
   const out: Row[] = [];
@@ -117,30 +127,29 @@ export async function readRows(d: Dialect, req: { table: string; columns: Column
   return out;
 }
 
-/** Streams the keys of a range of one side: returns the count and keeps the first `cap` in `into`. */
-async function sampleKeys(d: Dialect, table: string, input: TableRange, into: KeyTuple[], cap: number): Promise<number> {
+/** Counts the rows of a stream of `columns` and keeps the first `cap` keys in `into`. */
+async function sampleKeys(stream: Readable, columns: Column[], input: TableRange, into: KeyTuple[], cap: number): Promise<number> {
   const ctx = Context.current();
-  const idx = keyIndexes(input.key, input.key);
-  const stream = await d.readRange({ table, columns: input.key, key: input.key, range: input.range });
+  const idx = keyIndexes(columns, input.key);
   const rows = stream.pipe(new RowDecoder());
   stream.on('error', (e) => rows.destroy(e));
   let n = 0;
   for await (const values of rows as AsyncIterable<Row>) {
-    if (into.length < cap) into.push(rowKey(input.key, idx, values));
+    if (into.length < cap) into.push(rowKey(columns, idx, values));
     if (++n % 50_000 === 0) ctx.heartbeat({ keys: n });
   }
   return n;
 }
 
 /** Copies a range the target lacks entirely, chunk by chunk with the migration's write path. */
-async function copyRange(source: Dialect, target: Dialect, input: DiffLeafInput): Promise<number> {
+async function copyRange(source: Dialect, target: Dialect, input: DiffLeafInput, read: (columns: Column[], range: KeyRange) => Promise<Readable>): Promise<number> {
   const ctx = Context.current();
   let lo = input.range.lo;
   let copied = 0;
   for (;;) {
     const end = await source.chunkEnd(input.table, input.key, { lo, hi: input.range.hi }, input.chunkRows);
     const chunk = { lo, hi: end ?? input.range.hi };
-    const data = await source.readRange({ table: input.table, columns: input.columns, key: input.key, range: chunk });
+    const data = await read(input.columns, chunk);
     copied += await target.writeRange({ table: input.targetTable, columns: input.columns, key: input.key, range: chunk }, data);
     ctx.heartbeat({ copied });
     if (end === null || (input.range.hi !== null && JSON.stringify(end) === JSON.stringify(input.range.hi))) return copied;

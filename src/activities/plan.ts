@@ -5,7 +5,9 @@
 import type { Column, LossyPolicy, TableSchema } from '../core/column-model.js';
 import { isIntegerKind, lossyWritesNull } from '../core/column-model.js';
 import { rangesFromBounds, splitIntegerBounds, type KeyTuple } from '../core/key-range.js';
-import type { MigrateInput, MigrationPlan, TablePlan } from '../core/report.js';
+import { tableNames, type MigrateInput, type MigrationPlan, type TablePlan } from '../core/report.js';
+import { jobNames, mapTable, type JobNames, type TableMapping } from '../core/table-mapping.js';
+import { loadTransform } from '../transforms/load-transform.js';
 import type { Dialect } from '../dialects/dialect.js';
 import { FerryError, JobSpecError, KeyNotUniqueError, NoKeyError } from '../errors.js';
 import type { ActivityDeps } from './deps.js';
@@ -17,7 +19,9 @@ export async function planMigration(deps: ActivityDeps, input: MigrateInput): Pr
   return withFailures('planning', async () => {
     const source = dialectFor(deps, input.source);
     const target = dialectFor(deps, input.target);
-    const names = input.tables === '*' ? await source.listTables() : input.tables;
+    const names = input.tables === '*' ? await source.listTables() : tableNames(input.tables);
+    const mappings = input.tables === '*' ? [] : input.tables.filter((t): t is TableMapping => typeof t !== 'string');
+    const jn = jobNames(mappings);
     if (names.length === 0) throw new FerryError(`${source.label} has no base tables to migrate`);
     for (const t of Object.keys(input.keys)) {
       if (!names.includes(t)) throw new JobSpecError(`keys.${t}`, `names a table that is not part of the job (tables: ${names.join(', ')})`);
@@ -29,18 +33,24 @@ export async function planMigration(deps: ActivityDeps, input: MigrateInput): Pr
       if (!names.includes(tc.split('.')[0]!)) throw new JobSpecError(`types.${tc}`, `"${type}" is given for a table that is not part of the job (tables: ${names.join(', ')})`);
     }
     const tables: TablePlan[] = [];
-    for (const name of names) tables.push(await planTable(source, target, name, input));
+    for (const name of names) tables.push(await planTable(source, target, name, mappings.find((m) => m.name === name), jn, input));
     const warnings = (await source.listRoutines()).map((r) => `${r} is a stored routine and is not carried (recreate it on the target by hand)`);
     return { tables, ...(warnings.length > 0 ? { warnings } : {}) };
   });
 }
 
-async function planTable(source: Dialect, target: Dialect, name: string, input: MigrateInput): Promise<TablePlan> {
+async function planTable(source: Dialect, target: Dialect, name: string, mapping: TableMapping | undefined, jn: JobNames, input: MigrateInput): Promise<TablePlan> {
   const introspected = await source.introspect(name, input.keys[name]);
   if (introspected.primaryKey.length === 0) throw new NoKeyError(name);
-  const typeOverrides = overridesFor(introspected, input.types ?? {});
-  const typed = Object.keys(typeOverrides).length > 0 ? { ...introspected, typeOverrides } : introspected;
-  const withTypes = { ...typed, columns: withLossyRules(source, target, typed, input.onLossy ?? {}) };
+  const mapped = mapTable(introspected, mapping, jn);
+  // A transform that cannot be loaded is refused here, before any table is created or row moves.
+  if (mapped.transform) await loadTransform(mapped.transform.module, mapped.transform.function);
+  const typeOverrides = { ...overridesFor(name, mapped.schema, input.types ?? {}), ...(mapping?.types ?? {}) };
+  const typed = Object.keys(typeOverrides).length > 0 ? { ...mapped.schema, typeOverrides } : mapped.schema;
+  const ruled = withLossyRules(source, target, name, typed, input.onLossy ?? {});
+  // Columns a transform adds are not on the source, so no source SQL can look for lossy values in them.
+  const read = (c: Column) => !mapped.transform || mapped.transform.input.some((i) => i.name === c.name);
+  const withTypes = { ...typed, columns: ruled.map((c) => (read(c) ? c : withoutLossy(c))) };
   const dropped = target.createWarnings(withTypes, { typeOverrides });
   const schema = dropped.length > 0 ? { ...withTypes, warnings: [...(withTypes.warnings ?? []), ...dropped] } : withTypes;
   // Fail before any data moves if a column cannot be represented on the target (an override stands
@@ -48,14 +58,48 @@ async function planTable(source: Dialect, target: Dialect, name: string, input: 
   for (const c of schema.columns) if (typeOverrides[c.name] === undefined) target.nativeType(name, c);
   target.createTableSql(schema, { typeOverrides });
   const key = keyColumns(schema);
+  const src = mapped.view ? source.viewing({ [name]: mapped.view }) : source;
+  if (mapped.view) await probeView(src, name, schema.columns.filter((c) => !mapped.transform || mapped.transform.input.some((i) => i.name === c.name)), key);
   if (input.keys[name]) {
     // A declared key is only a promise; ranges by a key that repeats would copy rows twice or lose them.
-    const dup = await source.findDuplicateKey(name, key);
+    const dup = await src.findDuplicateKey(name, key);
     if (dup) throw new KeyNotUniqueError(name, schema.primaryKey, dup.value, dup.count);
   }
   const parts = Math.max(1, Math.min(input.parallelism, Math.ceil(schema.estimatedRows / input.chunkRows)));
-  const bounds = parts > 1 ? await shardBounds(source, name, key, parts) : [];
-  return { source: name, target: name, schema, key, shards: rangesFromBounds(bounds) };
+  const bounds = parts > 1 ? await shardBounds(src, name, key, parts) : [];
+  const transform = mapped.transform && {
+    ...mapped.transform,
+    // Lossy rules checked in SQL apply to the values as read, before the transform.
+    input: mapped.transform.input.map((c) => {
+      const rule = schema.columns.find((o) => o.name === c.name)?.lossy;
+      return rule ? { ...c, lossy: rule } : c;
+    }),
+  };
+  return {
+    source: name,
+    target: schema.name,
+    schema,
+    key,
+    shards: rangesFromBounds(bounds),
+    ...(mapped.view ? { view: mapped.view } : {}),
+    ...(transform ? { transform } : {}),
+    ...(mapped.unverified.length > 0 ? { unverified: mapped.unverified } : {}),
+  };
+}
+
+/**
+ * Reads the first row through the table's view, so a `where` or computed-column SQL the source
+ * rejects fails in planning, naming the job setting, rather than in the middle of the copy.
+ */
+async function probeView(src: Dialect, table: string, columns: Column[], key: Column[]): Promise<void> {
+  try {
+    const first = await src.chunkEnd(table, key, { lo: null, hi: null }, 1);
+    if (first) await src.checksumRange({ table, columns, key, range: { lo: null, hi: first } });
+  } catch (e) {
+    if (e instanceof FerryError && !e.permanent) throw e;
+    const msg = (e as Error).message;
+    throw new JobSpecError(`tables.${table}`, `the source cannot read this table's where/computed SQL: ${msg}; the SQL runs on the source, over its column names`);
+  }
 }
 
 /**
@@ -63,14 +107,14 @@ async function planTable(source: Dialect, target: Dialect, name: string, input: 
  * policy for them (`error` by default). Refuses an onLossy entry for an unknown column, a policy that
  * maps key values (ranges would no longer select the rows they name), and NULL for a NOT NULL column.
  */
-function withLossyRules(source: Dialect, target: Dialect, schema: TableSchema, onLossy: Record<string, LossyPolicy>): Column[] {
+function withLossyRules(source: Dialect, target: Dialect, table: string, schema: TableSchema, onLossy: Record<string, LossyPolicy>): Column[] {
   const policies = new Map<string, LossyPolicy>();
   for (const [tc, policy] of Object.entries(onLossy)) {
     const dot = tc.indexOf('.');
-    if (tc.slice(0, dot) !== schema.name) continue;
+    if (tc.slice(0, dot) !== table) continue;
     const column = tc.slice(dot + 1);
     if (!schema.columns.some((c) => c.name === column)) {
-      throw new JobSpecError(`onLossy.${tc}`, `table "${schema.name}" has no column "${column}"; its columns are ${schema.columns.map((c) => c.name).join(', ')}`);
+      throw new JobSpecError(`onLossy.${tc}`, `table "${table}" has no column "${column}"; its columns are ${schema.columns.map((c) => c.name).join(', ')}`);
     }
     policies.set(column, policy);
   }
@@ -82,7 +126,7 @@ function withLossyRules(source: Dialect, target: Dialect, schema: TableSchema, o
     const kinds = source.lossyKindsOf(c).filter((k) => cannot.has(k));
     if (kinds.length === 0) return col;
     const policy = policies.get(c.name) ?? 'error';
-    const tc = `onLossy.${schema.name}.${c.name}`;
+    const tc = `onLossy.${table}.${c.name}`;
     if (policy !== 'error' && schema.primaryKey.includes(c.name)) throw new JobSpecError(tc, `"${policy}" would change key values; only "error" is allowed for key columns`);
     if (!c.nullable && kinds.some((k) => lossyWritesNull(policy, k))) {
       throw new JobSpecError(tc, `"${policy}" writes NULL but the column is NOT NULL; fix the values in the source${policy === 'null' ? ' or use "replace"' : ''}`);
@@ -91,15 +135,20 @@ function withLossyRules(source: Dialect, target: Dialect, schema: TableSchema, o
   });
 }
 
+function withoutLossy(c: Column): Column {
+  const { lossy: _dropped, ...rest } = c;
+  return rest;
+}
+
 /** The job's `types` entries for one table, by column name; unknown columns are refused. */
-function overridesFor(schema: TableSchema, types: Record<string, string>): Record<string, string> {
+function overridesFor(table: string, schema: TableSchema, types: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [tc, type] of Object.entries(types)) {
     const dot = tc.indexOf('.');
-    if (tc.slice(0, dot) !== schema.name) continue;
+    if (tc.slice(0, dot) !== table) continue;
     const column = tc.slice(dot + 1);
     if (!schema.columns.some((c) => c.name === column)) {
-      throw new JobSpecError(`types.${tc}`, `table "${schema.name}" has no column "${column}"; its columns are ${schema.columns.map((c) => c.name).join(', ')}`);
+      throw new JobSpecError(`types.${tc}`, `table "${table}" has no column "${column}"; its columns are ${schema.columns.map((c) => c.name).join(', ')}`);
     }
     out[column] = type;
   }

@@ -15,18 +15,17 @@ import type { TableRange } from './compare-range.js';
 import type { ActivityDeps } from './deps.js';
 import { dialectFor } from './deps.js';
 import { withFailures } from './failures.js';
+import { shapedRows, sourceColumns, sourceFor, type SourceSide } from './source-side.js';
 
 /** Input of {@link watermarkMax}. */
-export interface WatermarkMaxInput {
-  source: string;
-  table: string;
+export interface WatermarkMaxInput extends SourceSide {
   column: Column;
 }
 
 /** The largest watermark value of a source table (checksum form), or null when none. */
 export async function watermarkMax(deps: ActivityDeps, input: WatermarkMaxInput): Promise<string | null> {
   return withFailures(`reading the high-water mark of ${input.table}.${input.column.name}`, () =>
-    dialectFor(deps, input.source).maxValue(input.table, input.column),
+    sourceFor(deps, input).maxValue(input.table, input.column),
   );
 }
 
@@ -55,13 +54,13 @@ export interface SyncChunkResult {
 export async function syncChunk(deps: ActivityDeps, input: SyncChunkInput): Promise<SyncChunkResult> {
   const ctx = Context.current();
   return withFailures(`syncing ${input.table} after ${describeRange(input.range)}`, async () => {
-    const source = dialectFor(deps, input.source);
+    const source = sourceFor(deps, input);
     const target = dialectFor(deps, input.target);
-    const req: ChangeRequest = { table: input.table, columns: input.columns, key: input.key, watermark: input.watermark, after: input.after, upTo: input.upTo, range: input.range };
+    const req: ChangeRequest = { table: input.table, columns: sourceColumns(input), key: input.key, watermark: input.watermark, after: input.after, upTo: input.upTo, range: input.range };
     const previous = ctx.info.heartbeatDetails as { end: KeyTuple | null } | undefined;
     const end = previous !== undefined ? previous.end : await source.changeChunkEnd(req, input.chunkRows);
     ctx.heartbeat({ end });
-    const data = await source.readChanges({ ...req, range: { lo: input.range.lo, hi: end } });
+    const data = await shapedRows(input, source, (d, columns) => d.readChanges({ ...req, columns, range: { lo: input.range.lo, hi: end } }));
     const metered = new Transform({
       transform(b: Buffer, _enc, done) {
         ctx.heartbeat({ end });

@@ -8,6 +8,7 @@ import { compareRangeIn, type TableRange } from './compare-range.js';
 import type { ActivityDeps } from './deps.js';
 import { dialectFor } from './deps.js';
 import { withFailures } from './failures.js';
+import { sourceColumns, sourceFor } from './source-side.js';
 
 /** Input of {@link verifyShard}. */
 export interface VerifyShardInput extends TableRange {
@@ -24,12 +25,13 @@ export interface VerifyShardResult {
 /** Compares one key range of source and target. */
 export async function verifyShard(deps: ActivityDeps, input: VerifyShardInput): Promise<VerifyShardResult> {
   return withFailures(`verifying ${input.table} keys ${describeRange(input.range)}`, async () => {
-    if (input.mode === 'checksum') {
+    // A transform may leave rows out, so counting the source means running it (compareRangeIn does).
+    if (input.mode === 'checksum' || input.transform) {
       const r = await compareRangeIn(deps, input);
       return { sourceRows: r.sourceRows, targetRows: r.targetRows, match: r.match };
     }
     const [s, t] = await Promise.all([
-      dialectFor(deps, input.source).countRange(input.table, input.key, input.range),
+      sourceFor(deps, input).countRange(input.table, input.key, input.range),
       dialectFor(deps, input.target).countRange(input.targetTable, input.key, input.range),
     ]);
     return { sourceRows: s, targetRows: t, match: s === t };
@@ -45,9 +47,9 @@ export type CountLossyInput = Omit<TableRange, 'targetTable' | 'target'>;
  */
 export async function countLossy(deps: ActivityDeps, input: CountLossyInput): Promise<Record<string, number>> {
   return withFailures(`counting lossy values of ${input.table}`, async () => {
-    const columns = input.columns.filter(mapsLossy);
+    const columns = sourceColumns(input).filter(mapsLossy);
     if (columns.length === 0) return {};
-    const counts = await dialectFor(deps, input.source).countLossy({ table: input.table, columns, key: input.key, range: input.range });
+    const counts = await sourceFor(deps, input).countLossy({ table: input.table, columns, key: input.key, range: input.range });
     return Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
   });
 }

@@ -37,6 +37,7 @@ export async function verifyCommand(file: string | undefined, flags: JobRunFlags
             (t.mismatchedRanges.length ? `  (differs in keys ${t.mismatchedRanges.join(', ')})` : ''),
         );
       }
+      for (const t of r.tables) for (const u of t.unverified ?? []) console.log(`not compared: ${t.table}.${u}`);
       console.log(run.link);
     }
     return r.status === 'same' ? EXIT_OK : EXIT_DIFFERENT;

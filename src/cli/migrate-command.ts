@@ -4,7 +4,7 @@
  */
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { failureMessage } from './failure-message.js';
-import type { MigrateInput, MigrationReport } from '../core/report.js';
+import { tableNames, type MigrateInput, type MigrationReport } from '../core/report.js';
 import type { JobSpec } from '../job/job-spec.js';
 import { loadJob, type JobFlags } from '../job/load-job.js';
 import { parseConnectionUrl } from '../job/connection-url.js';
@@ -45,7 +45,7 @@ export async function migrateCommand(file: string | undefined, flags: MigrateFla
           { key: FerryJobKey, value: input.job },
           { key: FerryKindKey, value: 'migrate' },
         ],
-        staticSummary: `migrate ${input.tables === '*' ? 'all tables' : input.tables.join(', ')}: ${describeSide(input.source)} → ${describeSide(input.target)}`,
+        staticSummary: `migrate ${input.tables === '*' ? 'all tables' : tableNames(input.tables).join(', ')}: ${describeSide(input.source)} → ${describeSide(input.target)}`,
       })
       .catch((e: unknown) => {
         if (e instanceof WorkflowExecutionAlreadyStartedError) {
@@ -153,6 +153,7 @@ function printReport(report: MigrationReport, workflowId: string, link: string):
         (t.mismatchedRanges?.length ? `  (differs in keys ${t.mismatchedRanges.join(', ')})` : ''),
     );
   }
+  for (const t of report.tables) for (const u of t.unverified ?? []) console.log(`not verified: ${t.target}.${u}`);
   for (const t of report.tables) {
     for (const [c, n] of Object.entries(t.lossy ?? {})) {
       console.log(`lossy: ${t.source}.${c}: ${n.nulled ? `${n.nulled} value(s) the target cannot hold written as NULL` : `${n.replaced ?? 0} value(s) the target cannot hold replaced`}`);

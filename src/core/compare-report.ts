@@ -21,6 +21,8 @@ export interface TableVerifyReport {
   verified: boolean;
   /** Key ranges whose count or checksum differ, readable (e.g. `(100, 200]`). */
   mismatchedRanges: string[];
+  /** Columns left out of the comparison, each as `column (why)`. Absent = every column was compared. */
+  unverified?: string[];
 }
 
 /** Result of the `verify` workflow. */

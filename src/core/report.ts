@@ -4,6 +4,7 @@
  */
 import type { Column, TableSchema } from './column-model.js';
 import type { KeyRange, KeyTuple } from './key-range.js';
+import type { SourceView, TableMapping, TransformRef } from './table-mapping.js';
 
 /** Input of the `migrate` workflow: a validated job whose URLs still hold their `${ENV}` placeholders. */
 export interface MigrateInput {
@@ -11,7 +12,8 @@ export interface MigrateInput {
   job: string;
   source: string;
   target: string;
-  tables: string[] | '*';
+  /** Source table names, or mappings that reshape them (see core/table-mapping.ts), or `"*"`. */
+  tables: (string | TableMapping)[] | '*';
   chunkRows: number;
   parallelism: number;
   onExisting: 'fail' | 'truncate' | 'append';
@@ -70,6 +72,34 @@ export interface TablePlan {
   /** Key columns, in key order. */
   key: Column[];
   shards: KeyRange[];
+  /** How the source is read when the job reshapes the table; absent = as it is. */
+  view?: SourceView;
+  /** The job's row transform for this table; absent = none. */
+  transform?: TransformRef;
+  /** Target columns verify cannot compare, with why; absent = none. */
+  unverified?: { column: string; reason: string }[];
+}
+
+/** How a table's source side is read, as range activities take it (see {@link TablePlan}). */
+export interface TableMappingFields {
+  view?: SourceView;
+  transform?: TransformRef;
+  /** Target columns verify and diff leave out. */
+  unverified?: string[];
+}
+
+/** The mapping fields of a planned table, to spread into activity and child inputs. */
+export function mappingOf(t: TablePlan): TableMappingFields {
+  return {
+    ...(t.view ? { view: t.view } : {}),
+    ...(t.transform ? { transform: t.transform } : {}),
+    ...(t.unverified && t.unverified.length > 0 ? { unverified: t.unverified.map((u) => u.column) } : {}),
+  };
+}
+
+/** Source table names of a job's `tables` list. */
+export function tableNames(tables: (string | TableMapping)[]): string[] {
+  return tables.map((t) => (typeof t === 'string' ? t : t.name));
 }
 
 /** Result of the planning activity. */
@@ -106,7 +136,7 @@ export interface PlanPreview {
 }
 
 /** Input of a `copyShard` child workflow. */
-export interface CopyShardInput {
+export interface CopyShardInput extends TableMappingFields {
   job: string;
   source: string;
   target: string;
@@ -181,6 +211,13 @@ export interface TableReport {
    * that were written as NULL (`nulled`) or as the stated replacement (`replaced`). Absent = none.
    */
   lossy?: Record<string, { nulled?: number; replaced?: number }>;
+  /** Target columns verification left out, each as `column (why)`. Absent = every column was compared. */
+  unverified?: string[];
+}
+
+/** A planned table's unverified columns as reports list them, or nothing. */
+export function unverifiedOf(t: TablePlan): { unverified?: string[] } {
+  return t.unverified && t.unverified.length > 0 ? { unverified: t.unverified.map((u) => `${u.column} (${u.reason})`) } : {};
 }
 
 /** Result of the `migrate` workflow. */

@@ -41,8 +41,9 @@ export function rowKey(columns: readonly Column[], keyIdx: readonly number[], ro
   return keyIdx.map((i) => canonicalTransferValue(columns[i]!.type, row[i] ?? null) ?? '');
 }
 
-/** Compares two row sets of the same key range (`columns` describe both, in the same order). */
-export function diffRowSets(columns: readonly Column[], key: readonly Column[], source: readonly Row[], target: readonly Row[]): RowSetDiff {
+/** Compares two row sets of the same key range (`columns` describe both, in the same order; only `compared` columns count as changed). */
+export function diffRowSets(columns: readonly Column[], key: readonly Column[], source: readonly Row[], target: readonly Row[], compared: readonly Column[] = columns): RowSetDiff {
+  const checked = new Set(compared.map((c) => c.name));
   const kIdx = keyIndexes(columns, key);
   const canon = (row: Row) => row.map((v, i) => canonicalTransferValue(columns[i]!.type, v ?? null));
   const targetByKey = new Map<string, (string | null)[]>();
@@ -67,7 +68,7 @@ export function diffRowSets(columns: readonly Column[], key: readonly Column[], 
       result.upsert.push(row);
       continue;
     }
-    const differing = columns.filter((_c, i) => values[i] !== other[i]).map((c) => c.name);
+    const differing = columns.filter((c, i) => checked.has(c.name) && values[i] !== other[i]).map((c) => c.name);
     if (differing.length > 0) {
       result.changed.push({ key: k, columns: differing });
       changedRows.push(row);

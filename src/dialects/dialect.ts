@@ -45,6 +45,7 @@
 import type { Readable } from 'node:stream';
 import type { Column, LossyKind, TableSchema } from '../core/column-model.js';
 import type { KeyRange, KeyTuple } from '../core/key-range.js';
+import type { SourceView } from '../core/table-mapping.js';
 
 /** Engines ferry speaks. MariaDB is `mysql`. */
 export type Engine = 'postgres' | 'mysql';
@@ -221,6 +222,13 @@ export interface Dialect {
 
   /** Deletes the rows with these keys (checksum form), in batches. Returns the number deleted. */
   deleteKeys(table: string, key: Column[], keys: KeyTuple[]): Promise<number>;
+
+  /**
+   * This dialect reading each table named in `views` through its view (renamed and computed columns,
+   * a row filter) wherever a table is read; it shares this dialect's pool. Writes are never made
+   * through a view: it is only used on the source side.
+   */
+  viewing(views: Record<string, SourceView>): Dialect;
 
   /** Releases the connection pool. */
   close(): Promise<void>;

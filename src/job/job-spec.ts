@@ -9,6 +9,34 @@ import { isOverlapSpec } from '../core/watermark.js';
 import { issueMessage, valueAt } from './spec-messages.js';
 
 const tableName = z.string().min(1, 'must not be empty');
+const columnName = z.string().min(1, 'must not be empty');
+const typeName = z.string().min(1, 'must not be empty');
+
+/** A table with reshaping rules (see TableMapping in core/table-mapping.ts). */
+const tableMapping = z
+  .object({
+    name: tableName,
+    as: tableName.optional(),
+    include: z.array(columnName).min(1, 'list at least one column, or leave include out').optional(),
+    exclude: z.array(columnName).optional(),
+    rename: z.record(columnName, columnName).optional(),
+    where: z.string().min(1, 'must not be empty').optional(),
+    computed: z
+      .record(columnName, z.object({ sql: z.string().min(1, 'must not be empty'), type: typeName, verify: z.boolean().optional() }).strict())
+      .optional(),
+    transform: z
+      .object({
+        module: z.string().min(1, 'must not be empty'),
+        function: z.string().regex(/^[A-Za-z_$][\w$]*$/, 'expected the name of an exported function').default('transform'),
+        add: z.record(columnName, typeName).optional(),
+        drop: z.array(columnName).optional(),
+        unverified: z.array(columnName).optional(),
+      })
+      .strict()
+      .optional(),
+    types: z.record(columnName, typeName).optional(),
+  })
+  .strict();
 
 const connectionUrl = z.string().superRefine((url, ctx) => {
   try {
@@ -45,7 +73,23 @@ export const jobSpecSchema = z
       .optional(),
     source: connectionUrl,
     target: connectionUrl,
-    tables: z.union([z.literal('*'), z.array(tableName).min(1, 'list at least one table, or "*"')]),
+    tables: z
+      .union([z.literal('*'), z.array(z.union([tableName, tableMapping])).min(1, 'list at least one table, or "*"')])
+      .superRefine((tables, ctx) => {
+        if (tables === '*') return;
+        const seen = new Set<string>();
+        for (const t of tables) {
+          const name = typeof t === 'string' ? t : t.name;
+          if (seen.has(name)) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `table "${name}" is listed twice` });
+          seen.add(name);
+        }
+        const targets = new Set<string>();
+        for (const t of tables) {
+          const target = typeof t === 'string' ? t : (t.as ?? t.name);
+          if (targets.has(target)) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `two tables would be written to the target table "${target}"` });
+          targets.add(target);
+        }
+      }),
     chunkRows: z.number().int().min(1).max(10_000_000).default(JOB_DEFAULTS.chunkRows),
     parallelism: z.number().int().min(1).max(256).default(JOB_DEFAULTS.parallelism),
     onExisting: z.enum(['fail', 'truncate', 'append']).default(JOB_DEFAULTS.onExisting),
@@ -68,7 +112,10 @@ export const jobSpecSchema = z
 
 /**
  * A validated job.
- * - `tables`: names in the source schema/database, or `"*"` for every base table.
+ * - `tables`: names in the source schema/database, or `"*"` for every base table. An entry may be a
+ *   mapping `{ name, as, include, exclude, rename, where, computed, transform, types }` that reshapes
+ *   the table on its way (see core/table-mapping.ts); the schema or database on each side is the one
+ *   its URL names.
  * - `chunkRows` (default 100 000): rows per copy transaction.
  * - `parallelism` (default 4): shards copied at once.
  * - `onExisting` (default `fail`): what to do when a target table already holds rows.

@@ -3,6 +3,7 @@
  * the file, line or flag at fault.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { JobSpecError } from '../errors.js';
 import { parseJobSpec, type JobSpec } from './job-spec.js';
@@ -58,10 +59,11 @@ export function readJobFile(path: string): Record<string, unknown> {
 /** Merges a job file (optional) with flags and validates the result. */
 export function loadJob(file: string | undefined, flags: JobFlags): JobSpec {
   const raw: Record<string, unknown> = file ? readJobFile(file) : {};
+  if (file) resolveTransformModules(raw, dirname(resolve(file)));
   if (flags.name !== undefined) raw.name = flags.name;
   if (flags.source !== undefined) raw.source = flags.source;
   if (flags.target !== undefined) raw.target = flags.target;
-  if (flags.tables !== undefined) raw.tables = parseTablesFlag(flags.tables);
+  if (flags.tables !== undefined) raw.tables = withFileMappings(parseTablesFlag(flags.tables), raw.tables);
   if (flags.chunkRows !== undefined) raw.chunkRows = parseIntFlag('--chunk-rows', flags.chunkRows);
   if (flags.parallelism !== undefined) raw.parallelism = parseIntFlag('--parallelism', flags.parallelism);
   if (flags.onExisting !== undefined) raw.onExisting = flags.onExisting;
@@ -76,6 +78,26 @@ export function loadJob(file: string | undefined, flags: JobFlags): JobSpec {
     raw.keys = keys;
   }
   return parseJobSpec(raw);
+}
+
+/**
+ * A transform module named relative to the job file is found next to it, wherever the client runs;
+ * the absolute path is what the workers load (so they need the module at the same path).
+ */
+function resolveTransformModules(raw: Record<string, unknown>, base: string): void {
+  if (!Array.isArray(raw.tables)) return;
+  for (const t of raw.tables as unknown[]) {
+    const transform = (t as { transform?: { module?: unknown } } | null)?.transform;
+    if (transform && typeof transform.module === 'string' && !isAbsolute(transform.module)) transform.module = resolve(base, transform.module);
+  }
+}
+
+/** `--tables` picks tables; those the job file maps keep their mapping. */
+function withFileMappings(names: string[] | '*', fromFile: unknown): unknown {
+  if (names === '*' || !Array.isArray(fromFile)) return names;
+  const mapped = new Map<string, unknown>();
+  for (const t of fromFile as unknown[]) if (t && typeof t === 'object' && typeof (t as { name?: unknown }).name === 'string') mapped.set((t as { name: string }).name, t);
+  return names.map((n) => mapped.get(n) ?? n);
 }
 
 function parseTablesFlag(value: string): string[] | '*' {

@@ -43,6 +43,8 @@ export async function copyShard(input: CopyShardInput): Promise<CopyShardResult>
         targetTable: input.targetTable,
         columns: input.columns,
         key: input.key,
+        ...(input.view ? { view: input.view } : {}),
+        ...(input.transform ? { transform: input.transform } : {}),
         range,
         chunkRows: input.chunkRows,
       },

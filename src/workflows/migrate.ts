@@ -17,7 +17,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { MigrateInput, MigrationPhase, MigrationPlan, MigrationProgress, MigrationReport, ShardState } from '../core/report.js';
+import { mappingOf, type MigrateInput, type MigrationPhase, type MigrationPlan, type MigrationProgress, type MigrationReport, type ShardState } from '../core/report.js';
 import { FerryJobKey, FerryKindKey, FerryStatusKey, FerryTableKey, chunkDoneSignal, progressQuery, resumeStateQuery } from '../shared.js';
 import { boundedAll } from './bounded.js';
 import { copyShard } from './copy-shard.js';
@@ -156,6 +156,7 @@ async function copyPendingShards(input: MigrateInput, plan: MigrationPlan, shard
           shard: s.shard,
           columns: t.schema.columns,
           key: t.key,
+          ...mappingOf(t),
           range,
           chunkRows: input.chunkRows,
           ...(input.maxRowsPerSecond ? { maxRowsPerSecond: input.maxRowsPerSecond / Math.max(1, inFlight) } : {}),

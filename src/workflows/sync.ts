@@ -8,7 +8,7 @@
 import { ApplicationFailure, proxyActivities, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { FerryActivities, SyncChunkResult } from '../activities/index.js';
 import type { SyncInput, SyncReport, SyncState, SyncTableReport } from '../core/compare-report.js';
-import type { TablePlan } from '../core/report.js';
+import { mappingOf, type TablePlan } from '../core/report.js';
 import { watermarkProblem, windowStart } from '../core/watermark.js';
 import { FerryJobKey, FerryKindKey } from '../shared.js';
 import { boundedAll } from './bounded.js';
@@ -41,7 +41,7 @@ export async function sync(input: SyncInput): Promise<SyncReport> {
     const prevMarks = previous && previous.watermark === (input.watermark ?? null) ? previous.marks : {};
     // High-water marks are read before any copying, so rows changed while this pass runs are past them.
     const upTo = await Promise.all(
-      plan.tables.map((t, i) => (watermarks[i] ? watermarkMax({ source: input.source, table: t.source, column: watermarks[i] }) : Promise.resolve(null))),
+      plan.tables.map((t, i) => (watermarks[i] ? watermarkMax({ source: input.source, table: t.source, column: watermarks[i], ...mappingOf(t) }) : Promise.resolve(null))),
     );
     setCurrentDetails(`run ${run}: ${full ? 'full pass (diff and repair)' : 'incremental'} over ${plan.tables.length} table(s)`);
     let tables: SyncTableReport[];
@@ -92,6 +92,7 @@ async function syncTable(input: SyncInput, t: TablePlan, watermark: TablePlan['k
       targetTable: t.target,
       columns: t.schema.columns,
       key: t.key,
+      ...mappingOf(t),
       watermark,
       after,
       upTo,

@@ -3,7 +3,7 @@
  */
 import { mapsLossy } from '../core/column-model.js';
 import { describeRange } from '../core/key-range.js';
-import type { MigrateInput, MigrationPlan, ShardState, TableReport } from '../core/report.js';
+import { mappingOf, unverifiedOf, type MigrateInput, type MigrationPlan, type ShardState, type TableReport } from '../core/report.js';
 import { boundedAll } from './bounded.js';
 import { acts, verifyActs } from './migrate-activities.js';
 
@@ -18,6 +18,7 @@ export async function verifyTables(input: MigrateInput, plan: MigrationPlan, sha
     verified: input.verify !== 'none',
     rowsRedone: 0,
     workers: {},
+    ...(input.verify !== 'none' ? unverifiedOf(t) : {}),
   }));
   for (const s of shards) {
     const rep = reports[s.table]!;
@@ -32,7 +33,7 @@ export async function verifyTables(input: MigrateInput, plan: MigrationPlan, sha
     const t = plan.tables[s.table]!;
     return verifyActs.verifyShard.executeWithOptions(
       { startToCloseTimeout: '1 hour', heartbeatTimeout: '1 minute', summary: `verify ${t.source} keys ${describeRange(t.shards[s.shard]!)}` },
-      [{ source: input.source, target: input.target, table: t.source, targetTable: t.target, columns: t.schema.columns, key: t.key, range: t.shards[s.shard]!, mode }],
+      [{ source: input.source, target: input.target, table: t.source, targetTable: t.target, columns: t.schema.columns, key: t.key, ...mappingOf(t), range: t.shards[s.shard]!, mode }],
     );
   });
   results.forEach((r, i) => {
@@ -54,7 +55,7 @@ async function countLossyValues(input: MigrateInput, plan: MigrationPlan, report
     plan.tables.map(async (t, i) => {
       const mapped = t.schema.columns.filter(mapsLossy);
       if (mapped.length === 0) return;
-      const counts = await acts.countLossy({ source: input.source, table: t.source, columns: mapped, key: t.key, range: { lo: null, hi: null } });
+      const counts = await acts.countLossy({ source: input.source, table: t.source, columns: mapped, key: t.key, ...mappingOf(t), range: { lo: null, hi: null } });
       const lossy: NonNullable<TableReport['lossy']> = {};
       for (const [column, n] of Object.entries(counts)) {
         lossy[column] = mapped.find((c) => c.name === column)?.lossy?.policy === 'null' ? { nulled: n } : { replaced: n };

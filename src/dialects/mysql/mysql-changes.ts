@@ -18,25 +18,25 @@ export function changeCondition(req: ChangeRequest, natives: NativeColumns, binC
 }
 
 /** The (watermark, key) tuple of the `rows`-th row of the window. */
-export function changeChunkEndSql(req: ChangeRequest, natives: NativeColumns, binCollation: string, rows: number): string {
+export function changeChunkEndSql(req: ChangeRequest, from: string, natives: NativeColumns, binCollation: string, rows: number): string {
   const cols = changeColumns(req);
   return (
-    `SELECT ${keySelect(cols, natives)} FROM ${quoteId(req.table)} WHERE ${changeCondition(req, natives, binCollation)} ` +
+    `SELECT ${keySelect(cols, natives)} FROM ${from} WHERE ${changeCondition(req, natives, binCollation)} ` +
     `ORDER BY ${keyOrder(cols, natives, binCollation)} LIMIT 1 OFFSET ${Math.max(0, Math.floor(rows) - 1)}`
   );
 }
 
 /** SELECT streaming the window's rows as transfer values, in (watermark, key) order. */
-export function readChangesSql(req: ChangeRequest, natives: NativeColumns, binCollation: string): string {
+export function readChangesSql(req: ChangeRequest, from: string, natives: NativeColumns, binCollation: string): string {
   const select = req.columns.map((c) => valueExpr(c, natives.get(c.name), 'transfer')).join(', ');
   return (
-    `SELECT ${select} FROM ${quoteId(req.table)} WHERE ${changeCondition(req, natives, binCollation)} ` +
+    `SELECT ${select} FROM ${from} WHERE ${changeCondition(req, natives, binCollation)} ` +
     `ORDER BY ${keyOrder(changeColumns(req), natives, binCollation)}`
   );
 }
 
 /** The largest non-null value of a column in travelling form (an index on the column serves it). */
-export function maxValueSql(table: string, column: Column, natives: NativeColumns): string {
+export function maxValueSql(from: string, column: Column, natives: NativeColumns): string {
   const q = quoteId(column.name);
-  return `SELECT ${keySelect([column], natives)} FROM ${quoteId(table)} WHERE ${q} IS NOT NULL ORDER BY ${q} DESC LIMIT 1`;
+  return `SELECT ${keySelect([column], natives)} FROM ${from} WHERE ${q} IS NOT NULL ORDER BY ${q} DESC LIMIT 1`;
 }

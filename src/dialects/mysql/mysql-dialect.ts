@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import type { Pool, PoolConnection } from 'mysql2/promise';
 import type { Column, LossyKind, TableSchema } from '../../core/column-model.js';
 import { uniqueBounds, type KeyRange, type KeyTuple } from '../../core/key-range.js';
+import type { SourceView } from '../../core/table-mapping.js';
 import { FerryError, MissingTableError } from '../../errors.js';
 import type { ChangeRequest, CreateTableOptions, Dialect, KeyedTable, RangeChecksum, RangeRequest, TargetState } from '../dialect.js';
 import { connectionError, createMysqlPool, errorCode, parseMysqlUrl, type MysqlTarget } from './mysql-connect.js';
@@ -25,11 +26,13 @@ import {
   quoteId,
   rangeCondition,
   valueExpr,
+  type NativeColumn,
   type NativeColumns,
 } from './mysql-sql.js';
 import { DEFAULT_SERVER, ddlType, serverInfoFromVersion, type ServerInfo } from './mysql-types.js';
 import { changeChunkEndSql, maxValueSql, readChangesSql } from './mysql-changes.js';
 import { deleteKeysMysql, deleteKeysSql, upsertLoaded } from './mysql-upsert.js';
+import { viewFromSql, viewSourceColumn } from '../view-sql.js';
 
 /** Tables up to this estimate are counted exactly before sampling key bounds. */
 const EXACT_COUNT_BELOW = 5_000_000;
@@ -79,14 +82,14 @@ export class MysqlDialect implements Dialect {
 
   async findDuplicateKey(table: string, key: Column[]): Promise<{ value: (string | null)[]; count: number } | null> {
     const natives = await this.nativesOf(table);
-    const [row] = await this.run(() => this.strings(duplicateKeySql(table, key, natives, this.binCollation())), table);
+    const [row] = await this.run(() => this.strings(duplicateKeySql(this.from(table), key, natives, this.binCollation())), table);
     return row ? { value: row.slice(0, key.length), count: Number(row[key.length]) } : null;
   }
 
   async integerKeyExtent(table: string, key: Column): Promise<{ min: string; max: string } | null> {
     const natives = await this.nativesOf(table);
     const k = valueExpr(key, natives.get(key.name), 'key');
-    const [row] = await this.run(() => this.strings(`SELECT MIN(${k}), MAX(${k}) FROM ${quoteId(table)}`), table);
+    const [row] = await this.run(() => this.strings(`SELECT MIN(${k}), MAX(${k}) FROM ${this.from(table)}`), table);
     return row?.[0] == null || row[1] == null ? null : { min: row[0], max: row[1] };
   }
 
@@ -102,7 +105,7 @@ export class MysqlDialect implements Dialect {
       const offset = Math.floor((i * rows) / parts) - 1;
       if (offset < 0) continue;
       const sql =
-        `SELECT ${keySelect(key, natives)} FROM ${quoteId(table)} ` +
+        `SELECT ${keySelect(key, natives)} FROM ${this.from(table)} ` +
         `ORDER BY ${keyOrder(key, natives, coll)} LIMIT 1 OFFSET ${offset}`;
       const [row] = await this.run(() => this.strings(sql), table);
       if (row) bounds.push(row.map((v) => v ?? ''));
@@ -115,7 +118,7 @@ export class MysqlDialect implements Dialect {
     const natives = await this.nativesOf(table);
     const coll = this.binCollation();
     const sql =
-      `SELECT ${keySelect(key, natives)} FROM ${quoteId(table)} WHERE ${rangeCondition(key, natives, range, coll)} ` +
+      `SELECT ${keySelect(key, natives)} FROM ${this.from(table)} WHERE ${rangeCondition(key, natives, range, coll)} ` +
       `ORDER BY ${keyOrder(key, natives, coll)} LIMIT 1 OFFSET ${rows - 1}`;
     const [row] = await this.run(() => this.strings(sql), table);
     return row ? row.map((v) => v ?? '') : null;
@@ -226,7 +229,7 @@ export class MysqlDialect implements Dialect {
     if (!q) return {};
     const natives = await this.nativesOf(req.table);
     const where = rangeCondition(req.key, natives, req.range, this.binCollation());
-    const [row] = await this.run(() => this.strings(`SELECT ${q.select} FROM ${quoteId(req.table)} WHERE ${where}`), req.table);
+    const [row] = await this.run(() => this.strings(`SELECT ${q.select} FROM ${this.from(req.table)} WHERE ${where}`), req.table);
     return Object.fromEntries(q.names.map((n, i) => [n, Number(row?.[i] ?? 0)]));
   }
 
@@ -236,7 +239,7 @@ export class MysqlDialect implements Dialect {
     const natives = await this.nativesOf(req.table);
     const coll = this.binCollation();
     const sql =
-      `SELECT ${q.which}, ${keySelect(req.key, natives)} FROM ${quoteId(req.table)} WHERE ${rangeCondition(req.key, natives, req.range, coll)} ` +
+      `SELECT ${q.which}, ${keySelect(req.key, natives)} FROM ${this.from(req.table)} WHERE ${rangeCondition(req.key, natives, req.range, coll)} ` +
       `AND ${q.any} ORDER BY ${keyOrder(req.key, natives, coll)} LIMIT 1`;
     const [row] = await this.run(() => this.strings(sql), req.table);
     return row ? { column: q.names[Number(row[0])] ?? '?', key: row.slice(1).map((v) => v ?? '') } : null;
@@ -248,7 +251,7 @@ export class MysqlDialect implements Dialect {
     const coll = this.binCollation();
     const select = req.columns.map((c) => valueExpr(c, natives.get(c.name), 'transfer')).join(', ');
     const order = req.key.length > 0 ? ` ORDER BY ${keyOrder(req.key, natives, coll)}` : '';
-    const sql = `SELECT ${select} FROM ${quoteId(req.table)} WHERE ${rangeCondition(req.key, natives, req.range, coll)}${order}`;
+    const sql = `SELECT ${select} FROM ${this.from(req.table)} WHERE ${rangeCondition(req.key, natives, req.range, coll)}${order}`;
     const conn = await this.connection();
     return streamRows(conn, sql, (err) => this.mapError(err, req.table));
   }
@@ -279,7 +282,7 @@ export class MysqlDialect implements Dialect {
   async checksumRange(req: RangeRequest): Promise<RangeChecksum> {
     const natives = await this.nativesOf(req.table);
     const where = rangeCondition(req.key, natives, req.range, this.binCollation());
-    const sql = `SELECT ${checksumSelect(req.columns, natives, req.wholeRow)} FROM ${quoteId(req.table)} WHERE ${where}`;
+    const sql = `SELECT ${checksumSelect(req.columns, natives, req.wholeRow)} FROM ${this.from(req.table)} WHERE ${where}`;
     const [row] = await this.run(() => this.strings(sql), req.table);
     return { rows: Number(row?.[0] ?? 0), sum: row?.[1] ?? '0' };
   }
@@ -287,19 +290,19 @@ export class MysqlDialect implements Dialect {
   async countRange(table: string, key: Column[], range: KeyRange): Promise<number> {
     const natives = await this.nativesOf(table);
     const where = rangeCondition(key, natives, range, this.binCollation());
-    const [row] = await this.run(() => this.strings(`SELECT COUNT(*) FROM ${quoteId(table)} WHERE ${where}`), table);
+    const [row] = await this.run(() => this.strings(`SELECT COUNT(*) FROM ${this.from(table)} WHERE ${where}`), table);
     return Number(row?.[0] ?? 0);
   }
 
   async maxValue(table: string, column: Column): Promise<string | null> {
     const natives = await this.nativesOf(table);
-    const [row] = await this.run(() => this.strings(maxValueSql(table, column, natives)), table);
+    const [row] = await this.run(() => this.strings(maxValueSql(this.from(table), column, natives)), table);
     return row?.[0] ?? null;
   }
 
   async changeChunkEnd(req: ChangeRequest, rows: number): Promise<KeyTuple | null> {
     const natives = await this.nativesOf(req.table);
-    const [row] = await this.run(() => this.strings(changeChunkEndSql(req, natives, this.binCollation(), rows)), req.table);
+    const [row] = await this.run(() => this.strings(changeChunkEndSql(req, this.from(req.table), natives, this.binCollation(), rows)), req.table);
     return row ? row.map((v) => v ?? '') : null;
   }
 
@@ -307,7 +310,7 @@ export class MysqlDialect implements Dialect {
     const natives = await this.nativesOf(req.table);
     if (natives.size === 0) throw new MissingTableError(req.table, this.label);
     const conn = await this.connection();
-    return streamRows(conn, readChangesSql(req, natives, this.binCollation()), (err) => this.mapError(err, req.table));
+    return streamRows(conn, readChangesSql(req, this.from(req.table), natives, this.binCollation()), (err) => this.mapError(err, req.table));
   }
 
   async upsertRows(req: KeyedTable, data: Readable): Promise<number> {
@@ -357,7 +360,36 @@ export class MysqlDialect implements Dialect {
     return this.serverPending;
   }
 
+  /** Tables read through a view (see {@link viewing}); empty on the dialect the cache hands out. */
+  private views: Record<string, SourceView> = {};
+
+  viewing(views: Record<string, SourceView>): Dialect {
+    // Shares the pool and caches; only the views differ.
+    const scoped = Object.create(this) as MysqlDialect;
+    scoped.views = views;
+    return scoped;
+  }
+
+  /** What a read selects FROM: the table, or the derived table of its view. */
+  private from(table: string): string {
+    const view = this.views[table];
+    return view ? viewFromSql(quoteId(table), view, quoteId) : quoteId(table);
+  }
+
+  /** Native column facts by the names reads use: a view's columns carry their source column's. */
   private async nativesOf(table: string): Promise<NativeColumns> {
+    const base = await this.tableNatives(table);
+    const view = this.views[table];
+    if (!view || base.size === 0) return base;
+    const out = new Map<string, NativeColumn>();
+    for (const c of view.columns) {
+      const n = base.get(viewSourceColumn(view, c.name) ?? '');
+      if (n) out.set(c.name, n);
+    }
+    return out;
+  }
+
+  private async tableNatives(table: string): Promise<NativeColumns> {
     await this.serverInfo();
     let natives = this.natives.get(table);
     if (!natives) {

@@ -209,11 +209,11 @@ export function keySelect(key: Column[], natives: NativeColumns): string {
  * the byte-wise key expressions, so 'a' and 'A' of a case-insensitive column stay apart as they do
  * in ferry's ranges; MIN() picks the (byte-equal) value of each group under ONLY_FULL_GROUP_BY.
  */
-export function duplicateKeySql(table: string, key: Column[], natives: NativeColumns, binCollation: string): string {
+export function duplicateKeySql(from: string, key: Column[], natives: NativeColumns, binCollation: string): string {
   const values = key.map((c) => `MIN(${valueExpr(c, natives.get(c.name), 'key')})`);
   const nulls = key.map((c) => `COUNT(*) > COUNT(${quoteId(c.name)})`);
   return (
-    `SELECT ${values.join(', ')}, COUNT(*) FROM ${quoteId(table)} GROUP BY ${keyOrder(key, natives, binCollation)} ` +
+    `SELECT ${values.join(', ')}, COUNT(*) FROM ${from} GROUP BY ${keyOrder(key, natives, binCollation)} ` +
     `HAVING COUNT(*) > 1 OR ${nulls.join(' OR ')} LIMIT 1`
   );
 }

@@ -6,9 +6,11 @@ import type { Readable } from 'node:stream';
 import pg from 'pg';
 import type { Column, LossyKind, TableSchema } from '../../core/column-model.js';
 import type { KeyRange, KeyTuple } from '../../core/key-range.js';
+import type { SourceView } from '../../core/table-mapping.js';
 import { describeUrl } from '../../job/connection-url.js';
 import type { ChangeRequest, CreateTableOptions, Dialect, KeyedTable, RangeChecksum, RangeRequest, TargetState } from '../dialect.js';
 import { poolSize } from '../pool-size.js';
+import { viewFromSql, viewSourceColumn } from '../view-sql.js';
 import { wrapPgError } from './postgres-errors.js';
 import { copyOut, replaceWithCopy } from './postgres-copy.js';
 import { listPgRoutines } from './postgres-catalog.js';
@@ -62,8 +64,19 @@ export class PostgresDialect implements Dialect {
     return `${this.label} (schema ${this.schema})`;
   }
 
+  /** Tables read through a view (see {@link viewing}); empty on the dialect the cache hands out. */
+  private views: Record<string, SourceView> = {};
+
+  viewing(views: Record<string, SourceView>): Dialect {
+    // Shares the pool and caches; only the views differ.
+    const scoped = Object.create(this) as PostgresDialect;
+    scoped.views = views;
+    return scoped;
+  }
+
   private table(name: string): string {
-    return qualified(this.schema, name);
+    const view = this.views[name];
+    return view ? viewFromSql(qualified(this.schema, name), view, quoteIdent) : qualified(this.schema, name);
   }
 
   private async run<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -81,7 +94,8 @@ export class PostgresDialect implements Dialect {
       this.byteOrdered.set(table, cached);
     }
     const ordered = await cached;
-    return key.map((column) => ({ column, byteOrdered: ordered.has(column.name) }));
+    const view = this.views[table];
+    return key.map((column) => ({ column, byteOrdered: ordered.has(viewSourceColumn(view, column.name) ?? '') }));
   }
 
   listTables(): Promise<string[]> {
