@@ -212,6 +212,10 @@ describe.each(DIRECTIONS)('transforms $name', (d) => {
     else await pgExec(`UPDATE tx_archive.people SET last_name = 'Byron' WHERE id = 2`);
     const v2 = await runCli(['verify', job, '--json'], env);
     expect(v2.code, v2.stdout + v2.stderr).toBe(1);
+    const df = await runCli(['diff', job, '--json'], env);
+    expect(df.code, df.stdout + df.stderr).toBe(1);
+    const peopleDiff = last(df.stdout).tables.find((t: { table: string }) => t.table === 'people');
+    expect(peopleDiff).toMatchObject({ missing: 0, extra: 0, changed: 1, keys: { changed: [{ key: ['2'], columns: ['last_name'] }] } });
 
     // Source changes: an update, an insert, a row leaving the filter, a delete.
     const exec = d.source.startsWith('postgres') ? (s: string) => pgExec(s) : (s: string) => mysqlExec(s);
