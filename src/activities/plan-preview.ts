@@ -33,7 +33,7 @@ export async function previewMigration(deps: ActivityDeps, input: MigrateInput):
         warnings: [
           ...(t.schema.warnings ?? []),
           ...t.schema.foreignKeys
-            .filter((fk) => !plan.tables.some((o) => o.source === fk.refTable))
+            .filter((fk) => !plan.tables.some((o) => o.target === fk.refTable))
             .map((fk) => `foreign key ${t.source}.${fk.name} references ${fk.refTable}, which is not in the job; not created`),
           ...lossy.map(([tc, how]) => `column ${tc}: values the target cannot hold will be handled as "${how}"`),
         ],

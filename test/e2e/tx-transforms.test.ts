@@ -195,6 +195,10 @@ describe.each(DIRECTIONS)('transforms $name', (d) => {
   it('migrates exactly the transformed rows, verifies, and a full sync keeps them after source changes', async () => {
     await d.create();
     const job = jobFile(d.id, d.source, d.target, d.sql);
+    const p = await runCli(['plan', job, '--json'], env);
+    expect(p.code, p.stdout + p.stderr).toBe(0);
+    const planned = last(p.stdout).tables.find((t: { target: string }) => t.target === 'people');
+    expect(planned.columns.map((c: { name: string }) => c.name)).toEqual(['id', 'contact_email', 'active', 'score', 'email_domain', 'first_name', 'last_name', 'tokens']);
     const m = await runCli(['migrate', job, '--wait', '--json'], env);
     expect(m.code, `${m.stdout}\n${m.stderr}\n${worker.output().slice(-3000)}`).toBe(0);
     const report = last(m.stdout);
