@@ -36,6 +36,9 @@ export function shapePerson(row: Row): Row | null {
   const tokens: string[] = (row.bio ?? '').toLowerCase().split(/[^\\p{L}\\p{N}]+/u).filter((w) => w !== '' && !STOP.has(w));
   return { ...row, contact_email: row.contact_email === null ? null : row.contact_email.trim().toLowerCase(), first_name: first || null, last_name: rest.join(' ') || null, tokens: JSON.stringify(tokens) };
 }
+export function shout(row: Row): Row {
+  return { ...row, label: row.label === null ? null : row.label.toUpperCase() + '!' };
+}
 export function explode(row: Row): Row | null {
   if (row.id === '7') throw new Error('boom on purpose');
   return shapePerson(row);
@@ -232,6 +235,48 @@ describe.each(DIRECTIONS)('transforms $name', (d) => {
     expect(await targetRows(d.target, 'people', PEOPLE)).toEqual(await sourceRows(d.source));
     const v3 = await runCli(['verify', job, '--json'], env);
     expect(v3.code, v3.stdout + v3.stderr).toBe(0);
+  });
+});
+
+describe('incremental sync of a reshaped table', () => {
+  it('brings new and updated rows through the view and the transform, by the renamed watermark', async () => {
+    await createPgSource();
+    await pgExec(`CREATE TABLE tx_app.tx_events (id int PRIMARY KEY, name text, kind text NOT NULL, changed timestamptz(6) NOT NULL)`);
+    await pgExec(`INSERT INTO tx_app.tx_events SELECT g, 'event ' || g, CASE WHEN g % 3 = 0 THEN 'noise' ELSE 'signal' END, timestamptz '2024-01-01 00:00:00+00' + g * interval '1 second' FROM generate_series(1, 120) g`);
+    const file = join(dir, 'tx-events.yaml');
+    writeFileSync(
+      file,
+      `name: tx-events
+source: ${PG_SRC}
+target: ${MY_DST}
+chunkRows: 25
+mode: incremental
+watermark: updated_at
+overlap: 5s
+tables:
+  - name: tx_events
+    as: signals
+    rename: { name: label, changed: updated_at }
+    where: "kind = 'signal'"
+    computed:
+      label_length: { sql: "length(name)", type: int }
+    transform: { module: ./people.ts, function: shout }
+`,
+    );
+    const expected = async () =>
+      (await pgExec(`SELECT id, name, length(name) AS n FROM tx_app.tx_events WHERE kind = 'signal' ORDER BY id`)).rows.map((r) =>
+        JSON.stringify([String(r.id), `${(r.name as string).toUpperCase()}!`, String(r.n)]),
+      );
+    const first = await runCli(['sync', file, '--json'], env);
+    expect(first.code, `${first.stdout}\n${first.stderr}\n${worker.output().slice(-3000)}`).toBe(0);
+    expect(await targetRows(MY_DST, 'signals', ['id', 'label', 'label_length'])).toEqual(await expected());
+    await pgExec(`UPDATE tx_app.tx_events SET name = 'renamed', changed = timestamptz '2024-02-01 00:00:00+00' WHERE id IN (4, 5)`);
+    await pgExec(`INSERT INTO tx_app.tx_events VALUES (500, 'late arrival', 'signal', timestamptz '2024-02-01 00:00:01+00'), (501, 'filtered', 'noise', timestamptz '2024-02-01 00:00:02+00')`);
+    const second = await runCli(['sync', file, '--json'], env);
+    expect(second.code, second.stdout + second.stderr).toBe(0);
+    // 3 changed signal rows, plus the 4 signal rows of the 5 s overlap behind the last mark (ids 115–119).
+    expect(last(second.stdout)).toMatchObject({ pass: 'incremental', tables: [{ table: 'signals', rowsUpserted: 7 }] });
+    expect(await targetRows(MY_DST, 'signals', ['id', 'label', 'label_length'])).toEqual(await expected());
   });
 });
 
