@@ -147,6 +147,22 @@ export function neutralType(table: string, c: InfoColumn, jsonColumns: ReadonlyS
   }
 }
 
+/** MySQL DECIMAL's limits: 65 digits, 30 of them after the point. */
+export const MAX_DECIMAL_PRECISION = 65;
+export const MAX_DECIMAL_SCALE = 30;
+
+/**
+ * The DECIMAL(P,S) created for numeric(precision, scale) (precision absent = unconstrained): the scale
+ * capped at 30, the integer digits kept as far as 65 digits allow. PostgreSQL allows a scale above the
+ * precision (numeric(2,5) holds values below 0.001), hence the max() with the scale.
+ */
+export function mysqlDecimal(precision: number | undefined, scale: number | undefined): { precision: number; scale: number } {
+  if (precision === undefined) return { precision: MAX_DECIMAL_PRECISION, scale: MAX_DECIMAL_SCALE };
+  const s = Math.min(Math.max(scale ?? 0, 0), MAX_DECIMAL_SCALE);
+  const intDigits = precision - (scale ?? 0);
+  return { precision: Math.min(MAX_DECIMAL_PRECISION, Math.max(s, intDigits + s, 1)), scale: s };
+}
+
 /** Upper bounds the DDL applies to a column that is part of a key (index entries are limited in size). */
 export interface KeyCap {
   /** Max characters for an unbounded text key column. */
@@ -171,10 +187,9 @@ export function ddlType(table: string, col: Column, server: ServerInfo, keyCap?:
       return t.unsigned ? `${name} UNSIGNED` : name;
     }
     case 'decimal': {
-      if (t.precision === undefined) return 'DECIMAL(65,30)';
-      const scale = t.scale ?? 0;
-      if (t.precision > 65 || scale > 30) throw new UnmappableTypeError(table, col.name, col.nativeType);
-      return `DECIMAL(${t.precision},${scale})`;
+      // Beyond DECIMAL(65,30) the values that do not fit are lossy kind 'overflow' (see mysql-limits.ts).
+      const d = mysqlDecimal(t.precision, t.scale);
+      return `DECIMAL(${d.precision},${d.scale})`;
     }
     case 'float':
       return t.bytes === 4 ? 'FLOAT' : 'DOUBLE';

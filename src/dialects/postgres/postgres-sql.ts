@@ -116,8 +116,11 @@ export function checksumExpr(column: Column, wholeRow = false): string | null {
       return `'\\x' || encode(${q}, 'hex')`;
     case 'date':
       return `to_char(${q}, 'YYYY-MM-DD')`;
-    case 'time':
-      return `to_char(date '2000-01-01' + ${t.tz ? `(${q} AT TIME ZONE 'UTC')::time` : q}, 'HH24:MI:SS.US')`;
+    case 'time': {
+      // 24:00:00 is a time PostgreSQL and MySQL both hold; added to a date it would print as 00:00:00.
+      const v = t.tz ? `(${q} AT TIME ZONE 'UTC')::time` : q;
+      return `(CASE WHEN ${v} = '24:00:00'::time THEN '24:00:00.000000' ELSE to_char(date '2000-01-01' + ${v}, 'HH24:MI:SS.US') END)`;
+    }
     case 'timestamp':
       return t.tz ? `to_char(${q} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')` : `to_char(${q}, 'YYYY-MM-DD HH24:MI:SS.US')`;
     default:

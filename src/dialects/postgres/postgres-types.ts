@@ -1,7 +1,7 @@
 /**
  * PostgreSQL native types ⇄ the neutral column model.
  */
-import type { Column, NeutralType } from '../../core/column-model.js';
+import type { Column, NeutralType, OverflowLimit } from '../../core/column-model.js';
 import { UnmappableTypeError } from '../../errors.js';
 
 /** A row of information_schema.columns, as read by the introspection query. */
@@ -167,4 +167,13 @@ export function pgTypeFor(column: Column, enumType: (values: string[], typeName?
     case 'xml':
       return 'xml';
   }
+}
+
+/**
+ * See {@link Dialect.overflowLimit}: PostgreSQL time holds one day (00:00:00 to 24:00:00), narrower
+ * than the neutral time (MySQL TIME spans ±838:59:59). Every other PostgreSQL column ferry creates
+ * holds all values of its neutral type.
+ */
+export function pgOverflowLimit(column: Column): OverflowLimit | undefined {
+  return column.type.kind === 'time' ? { kind: 'time-of-day' } : undefined;
 }
