@@ -73,6 +73,10 @@ export function transferExpr(column: Column): string {
       return t.tz ? `(${q} AT TIME ZONE 'UTC')` : q;
     case 'time':
       return t.tz ? `(${q} AT TIME ZONE 'UTC')::time` : q;
+    case 'float':
+      // real prints the shortest text that reads back as the same float4, but other engines parse it as
+      // a double: '3.4028235e+38' (the largest real) is then past FLOAT's range. The exact double is not.
+      return t.bytes === 4 ? `${q}::float8` : q;
     case 'decimal':
       // money prints in the locale's currency format; its numeric value is exact.
       return t.money ? `${q}::numeric` : q;
