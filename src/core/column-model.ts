@@ -13,8 +13,12 @@ export type NeutralType =
   | { kind: 'decimal'; precision?: number; scale?: number; money?: boolean }
   | { kind: 'float'; bytes: 4 | 8 }
   | { kind: 'bool' }
-  /** length absent = unbounded text; fixed = blank-padded char(n). */
-  | { kind: 'text'; length?: number; fixed?: boolean }
+  /**
+   * length absent = unbounded text; fixed = blank-padded char(n). wkt = a MySQL spatial value, which
+   * travels as its WKT text (ST_AsText); no engine without PostGIS has the type, so the job must choose
+   * the target type (`types:`, e.g. text) before such a column is carried.
+   */
+  | { kind: 'text'; length?: number; fixed?: boolean; wkt?: boolean }
   | { kind: 'binary'; length?: number; fixed?: boolean }
   | { kind: 'date' }
   /**

@@ -4,6 +4,7 @@
  */
 import type { Column, NeutralType } from '../../core/column-model.js';
 import { UnmappableTypeError } from '../../errors.js';
+import { spatialNeedsOverride } from '../spatial.js';
 import { labelsDdl, MAX_SET_MEMBERS, parseLabels } from './mysql-enum-set.js';
 
 const SPATIAL = new Set(['geometry', 'point', 'linestring', 'polygon', 'multipoint', 'multilinestring', 'multipolygon', 'geometrycollection', 'geomcollection']);
@@ -135,14 +136,8 @@ export function neutralType(table: string, c: InfoColumn, jsonColumns: ReadonlyS
     case 'set':
       return { kind: 'set', values: parseLabels(c.columnType) };
     default:
-      if (SPATIAL.has(dt)) {
-        throw new UnmappableTypeError(
-          table,
-          c.name,
-          c.columnType,
-          'a spatial type; ferry does not use PostGIS, so it has no PostgreSQL equivalent. Exclude the table, or convert the column (e.g. to ST_AsText into a text column) first',
-        );
-      }
+      // Carried as WKT text, and only with a types override (see spatial.ts); planning refuses it otherwise.
+      if (SPATIAL.has(dt)) return { kind: 'text', wkt: true };
       throw new UnmappableTypeError(table, c.name, c.columnType);
   }
 }
@@ -196,6 +191,7 @@ export function ddlType(table: string, col: Column, server: ServerInfo, keyCap?:
     case 'bool':
       return 'TINYINT(1)';
     case 'text': {
+      if (t.wkt) throw spatialNeedsOverride(table, col.name, col.nativeType);
       const collate = keyCap ? ` COLLATE ${server.binCollation}` : '';
       if (t.length !== undefined && t.length <= MAX_VARCHAR) {
         return (t.fixed && t.length <= 255 ? `CHAR(${t.length})` : `VARCHAR(${t.length})`) + collate;

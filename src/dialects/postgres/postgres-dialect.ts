@@ -152,7 +152,7 @@ export class PostgresDialect implements Dialect {
   }
 
   nativeType(table: string, column: Column): string {
-    return pgTypeFor(column, (_values, typeName) => this.enumTypeName(table, column, typeName));
+    return pgTypeFor(column, (_values, typeName) => this.enumTypeName(table, column, typeName), table);
   }
 
   private enumTypeName(table: string, column: Column, typeName?: string): string {

@@ -3,6 +3,7 @@
  */
 import type { Column, NeutralType, OverflowLimit } from '../../core/column-model.js';
 import { UnmappableTypeError } from '../../errors.js';
+import { spatialNeedsOverride } from '../spatial.js';
 
 /** A row of information_schema.columns, as read by the introspection query. */
 export interface PgColumnInfo {
@@ -121,8 +122,9 @@ function arrayFromPg(table: string, c: PgColumnInfo): NeutralType {
  * The PostgreSQL type that holds every value of a neutral type. `enumType` names (quoted, qualified)
  * the enum type of an enum column or element; the dialect creates it before the table.
  */
-export function pgTypeFor(column: Column, enumType: (values: string[], typeName?: string) => string = (_v, n) => `"${(n ?? column.name).replace(/"/g, '""')}"`): string {
+export function pgTypeFor(column: Column, enumType: (values: string[], typeName?: string) => string = (_v, n) => `"${(n ?? column.name).replace(/"/g, '""')}"`, table = '?'): string {
   const t = column.type;
+  if (t.kind === 'text' && t.wkt) throw spatialNeedsOverride(table, column.name, column.nativeType);
   switch (t.kind) {
     case 'int':
       // Unsigned values need the next wider signed type; unsigned 64-bit only fits numeric(20,0).
