@@ -21,7 +21,8 @@ export async function previewMigration(deps: ActivityDeps, input: MigrateInput):
       return {
         source: t.source,
         target: t.target,
-        sourceDdl: source.createTableSql(t.schema),
+        // Spatial columns have no neutral DDL (see spatial.ts); the source shows them as it declares them.
+        sourceDdl: source.createTableSql(t.schema, { typeOverrides: Object.fromEntries(t.schema.columns.filter((c) => c.type.kind === 'text' && c.type.wkt).map((c) => [c.name, c.nativeType])) }),
         targetDdl: target.createTableSql(t.schema, { typeOverrides: overrides }),
         columns: t.schema.columns.map((c) => ({
           name: c.name,
