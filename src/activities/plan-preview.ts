@@ -2,6 +2,7 @@
  * `ferry plan`: the migration's plan as a user reads it — per table the source and target DDL, each
  * column's type on both sides, the row estimate and shards, and every warning — written by nothing.
  */
+import { lossyWarning } from '../core/lossy-text.js';
 import type { MigrateInput, PlanPreview, TablePreview } from '../core/report.js';
 import type { ActivityDeps } from './deps.js';
 import { dialectFor } from './deps.js';
@@ -20,7 +21,8 @@ export async function previewMigration(deps: ActivityDeps, input: MigrateInput):
       return {
         source: t.source,
         target: t.target,
-        sourceDdl: source.createTableSql(t.schema),
+        // Spatial columns have no neutral DDL (see spatial.ts); the source shows them as it declares them.
+        sourceDdl: source.createTableSql(t.schema, { typeOverrides: Object.fromEntries(t.schema.columns.filter((c) => c.type.kind === 'text' && c.type.wkt).map((c) => [c.name, c.nativeType])) }),
         targetDdl: target.createTableSql(t.schema, { typeOverrides: overrides }),
         columns: t.schema.columns.map((c) => ({
           name: c.name,
@@ -35,7 +37,10 @@ export async function previewMigration(deps: ActivityDeps, input: MigrateInput):
           ...t.schema.foreignKeys
             .filter((fk) => !plan.tables.some((o) => o.target === fk.refTable))
             .map((fk) => `foreign key ${t.source}.${fk.name} references ${fk.refTable}, which is not in the job; not created`),
-          ...lossy.map(([tc, how]) => `column ${tc}: values the target cannot hold will be handled as "${how}"`),
+          ...t.schema.columns.map((c) => lossyWarning(t.source, c)).filter((w): w is string => w !== null),
+          ...lossy
+            .filter(([tc]) => !t.schema.columns.some((c) => c.lossy && `${t.source}.${c.name}` === tc))
+            .map(([tc, how]) => `column ${tc}: onLossy "${how}" has no effect, the target holds every value of this column`),
         ],
       };
     });

@@ -2,7 +2,7 @@
  * Planning: introspect the source tables, check every column maps to the target, and cut each table
  * into shards by key range.
  */
-import type { Column, LossyPolicy, TableSchema } from '../core/column-model.js';
+import type { Column, LossyKind, LossyPolicy, TableSchema } from '../core/column-model.js';
 import { isIntegerKind, lossyWritesNull } from '../core/column-model.js';
 import { rangesFromBounds, splitIntegerBounds, type KeyTuple } from '../core/key-range.js';
 import { tableNames, type MigrateInput, type MigrationPlan, type TablePlan } from '../core/report.js';
@@ -122,7 +122,8 @@ function withLossyRules(source: Dialect, target: Dialect, table: string, schema:
     const { lossy: _old, ...col } = c;
     // A type override means the user chose the target type, so the engine's limits are not assumed.
     if (schema.typeOverrides?.[c.name] !== undefined) return col;
-    const cannot = new Set(target.cannotHold(c));
+    const limit = target.overflowLimit(c, schema);
+    const cannot = new Set<LossyKind>([...target.cannotHold(c), ...(limit ? (['overflow'] as const) : [])]);
     const kinds = source.lossyKindsOf(c).filter((k) => cannot.has(k));
     if (kinds.length === 0) return col;
     const policy = policies.get(c.name) ?? 'error';
@@ -131,7 +132,7 @@ function withLossyRules(source: Dialect, target: Dialect, table: string, schema:
     if (!c.nullable && kinds.some((k) => lossyWritesNull(policy, k))) {
       throw new JobSpecError(tc, `"${policy}" writes NULL but the column is NOT NULL; fix the values in the source${policy === 'null' ? ' or use "replace"' : ''}`);
     }
-    return { ...col, lossy: { policy, kinds } };
+    return { ...col, lossy: { policy, kinds, ...(limit && kinds.includes('overflow') ? { limit } : {}) } };
   });
 }
 

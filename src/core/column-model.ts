@@ -13,8 +13,12 @@ export type NeutralType =
   | { kind: 'decimal'; precision?: number; scale?: number; money?: boolean }
   | { kind: 'float'; bytes: 4 | 8 }
   | { kind: 'bool' }
-  /** length absent = unbounded text; fixed = blank-padded char(n). */
-  | { kind: 'text'; length?: number; fixed?: boolean }
+  /**
+   * length absent = unbounded text; fixed = blank-padded char(n). wkt = a MySQL spatial value, which
+   * travels as its WKT text (ST_AsText); no engine without PostGIS has the type, so the job must choose
+   * the target type (`types:`, e.g. text) before such a column is carried.
+   */
+  | { kind: 'text'; length?: number; fixed?: boolean; wkt?: boolean }
   | { kind: 'binary'; length?: number; fixed?: boolean }
   | { kind: 'date' }
   /**
@@ -70,15 +74,31 @@ export interface Column {
 /**
  * Values a target engine cannot hold: `nan` NaN/±Infinity (floats, PostgreSQL numeric) into MySQL;
  * `nul` U+0000 in text into PostgreSQL; `zero-date` MySQL dates with a zero year, month or day into
- * PostgreSQL; `range` PostgreSQL dates and timestamps outside years 0001–9999 (BC, ±infinity) into MySQL.
+ * PostgreSQL; `range` PostgreSQL dates and timestamps outside years 0001–9999 (BC, ±infinity) into MySQL;
+ * `overflow` values past the {@link OverflowLimit} of the column the target creates (PostgreSQL numeric
+ * beyond MySQL DECIMAL(65,30), MySQL TIME outside PostgreSQL time's day, text or binary key values
+ * longer than the capped MySQL key column).
  */
-export type LossyKind = 'nan' | 'nul' | 'zero-date' | 'range';
+export type LossyKind = 'nan' | 'nul' | 'zero-date' | 'range' | 'overflow';
+
+/**
+ * What the column a target creates for a source column can hold, where some source values may not fit:
+ * `decimal` DECIMAL(precision, scale) (more integer digits overflow, more fractional digits would be
+ * rounded); `length` at most `max` characters (text) or bytes (binary); `time-of-day` 00:00:00–24:00:00
+ * (PostgreSQL time, for MySQL TIME's ±838:59:59).
+ */
+export type OverflowLimit =
+  | { kind: 'decimal'; precision: number; scale: number }
+  | { kind: 'length'; max: number }
+  | { kind: 'time-of-day' };
 
 /**
  * The job's choice for such values: `error` fails the chunk naming the column and key; `null` writes
  * NULL; `replace` writes the stated replacement (`nan` → NULL since MySQL has no such float, `nul`
  * removed from the text, `zero-date` → 0001-01-01 [00:00:00], `range` → clamped to
- * 0001-01-01 00:00:00 / 9999-12-31 23:59:59).
+ * 0001-01-01 00:00:00 / 9999-12-31 23:59:59, `overflow` → decimals rounded to the target scale and
+ * clamped to its largest magnitude, times clamped to 00:00:00 / 23:59:59.9…, text and binary cut to
+ * the target length).
  */
 export type LossyPolicy = 'error' | 'null' | 'replace';
 
@@ -86,6 +106,8 @@ export type LossyPolicy = 'error' | 'null' | 'replace';
 export interface LossyRule {
   policy: LossyPolicy;
   kinds: LossyKind[];
+  /** What the target column holds, when `kinds` has `overflow`; absent otherwise. */
+  limit?: OverflowLimit;
 }
 
 /** How each lossy kind reads in messages. */
@@ -94,7 +116,20 @@ export const LOSSY_WHAT: Record<LossyKind, string> = {
   nul: 'a NUL character (U+0000) in text',
   'zero-date': 'a zero date (year, month or day 0)',
   range: 'a date outside years 0001–9999 (or ±infinity)',
+  overflow: "a value out of the target column's range or precision",
 };
+
+/** The limit as a user reads it in plans and messages, e.g. `DECIMAL(65,30)`. */
+export function describeLimit(limit: OverflowLimit, type: NeutralType): string {
+  switch (limit.kind) {
+    case 'decimal':
+      return `DECIMAL(${limit.precision},${limit.scale}) (at most ${limit.precision - limit.scale} integer and ${limit.scale} fractional digits)`;
+    case 'length':
+      return `${limit.max} ${type.kind === 'binary' ? 'bytes' : 'characters'}`;
+    case 'time-of-day':
+      return 'a time of day (00:00:00 to 24:00:00)';
+  }
+}
 
 /** Whether the source maps this column's lossy values in SQL (null/replace) rather than refusing them. */
 export function mapsLossy(column: Column): boolean {

@@ -43,7 +43,7 @@
  * a range's checksum is the decimal sum of its row hashes.
  */
 import type { Readable } from 'node:stream';
-import type { Column, LossyKind, TableSchema } from '../core/column-model.js';
+import type { Column, LossyKind, OverflowLimit, TableSchema } from '../core/column-model.js';
 import type { KeyRange, KeyTuple } from '../core/key-range.js';
 import type { SourceView } from '../core/table-mapping.js';
 
@@ -180,6 +180,13 @@ export interface Dialect {
 
   /** Lossy kinds this engine cannot store in a column created for `column`, as a target. */
   cannotHold(column: Column): LossyKind[];
+
+  /**
+   * As a target: the limit of the column this engine creates for `column` of `schema` when it is
+   * narrower than the neutral type (values past it are lossy kind `overflow`); undefined when the
+   * column holds every value of the neutral type.
+   */
+  overflowLimit(column: Column, schema: TableSchema): OverflowLimit | undefined;
 
   /** Rows of `req.range` holding lossy values, per name of a `req.columns` entry with a rule (absent = none). */
   countLossy(req: RangeRequest): Promise<Record<string, number>>;

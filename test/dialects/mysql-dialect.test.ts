@@ -123,10 +123,12 @@ describe('MysqlDialect introspection', () => {
     await expect(dialect.readRange(missing)).rejects.toBeInstanceOf(MissingTableError);
     await expect(dialect.checksumRange(missing)).rejects.toBeInstanceOf(MissingTableError);
     await expect(dialect.writeRange(missing, Readable.from([Buffer.from('1\n')]))).rejects.toBeInstanceOf(MissingTableError);
-    // ENUM maps now; a spatial column has no PostgreSQL equivalent without PostGIS.
+    // A spatial column has no equivalent without PostGIS: it is read (as WKT) but not created without a types override.
     await sql('CREATE TABLE ferry_t_enum (id INT PRIMARY KEY, e POINT)');
-    await expect(dialect.introspect('ferry_t_enum')).rejects.toBeInstanceOf(UnmappableTypeError);
-    await expect(dialect.introspect('ferry_t_enum')).rejects.toThrow(/ferry_t_enum\.e .*PostGIS/);
+    const e = (await dialect.introspect('ferry_t_enum')).columns.find((c) => c.name === 'e')!;
+    expect(e.type).toEqual({ kind: 'text', wkt: true });
+    expect(() => dialect.nativeType('ferry_t_enum', e)).toThrow(UnmappableTypeError);
+    expect(() => dialect.nativeType('ferry_t_enum', e)).toThrow(/ferry_t_enum\.e .*PostGIS.*types: \{ "ferry_t_enum\.e": "text" \}/);
   });
 });
 

@@ -51,7 +51,7 @@ function keyCaps(columns: Column[]): Map<string, KeyCap> {
 }
 
 /** Columns of the primary key and every unique index, each with the tightest cap any of its keys needs. */
-function keyColumnCaps(schema: TableSchema): Map<string, KeyCap> {
+export function keyColumnCaps(schema: TableSchema): Map<string, KeyCap> {
   const byName = new Map(schema.columns.map((c) => [c.name, c]));
   const keys = [schema.primaryKey, ...schema.indexes.filter((i) => i.unique).map((i) => i.columns)];
   const caps = new Map<string, KeyCap>();

@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Pool, PoolConnection } from 'mysql2/promise';
-import type { Column, LossyKind, TableSchema } from '../../core/column-model.js';
+import type { Column, LossyKind, OverflowLimit, TableSchema } from '../../core/column-model.js';
 import { uniqueBounds, type KeyRange, type KeyTuple } from '../../core/key-range.js';
 import type { SourceView } from '../../core/table-mapping.js';
 import { FerryError, MissingTableError } from '../../errors.js';
@@ -15,6 +15,7 @@ import { permissionError } from './mysql-errors.js';
 import { addForeignKeySql, createIndexSql, createTableSql, droppedIdentityWarnings, objectName } from './mysql-ddl.js';
 import { infoColumns, introspectTable, listTables, nativeColumns, tableRows } from './mysql-introspect.js';
 import { LoadInput, loadRange } from './mysql-load.js';
+import { myOverflowLimit } from './mysql-limits.js';
 import { myCountLossySelect, myFirstLossyParts, myProduces } from './mysql-lossy.js';
 import { stringCast, streamRows } from './mysql-read.js';
 import {
@@ -222,6 +223,10 @@ export class MysqlDialect implements Dialect {
   cannotHold(column: Column): LossyKind[] {
     const k = column.type.kind;
     return k === 'float' || k === 'decimal' ? ['nan'] : k === 'date' || k === 'timestamp' ? ['range'] : [];
+  }
+
+  overflowLimit(column: Column, schema: TableSchema): OverflowLimit | undefined {
+    return myOverflowLimit(column, schema);
   }
 
   async countLossy(req: RangeRequest): Promise<Record<string, number>> {

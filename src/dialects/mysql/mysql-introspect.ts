@@ -40,7 +40,7 @@ export async function infoColumns(q: StringQuery, table: string): Promise<InfoCo
   return rows.map((r) => ({
     name: r[0]!,
     dataType: r[1]!.toLowerCase(),
-    columnType: r[2]!.toLowerCase(),
+    columnType: r[2]!, // not lower-cased: ENUM and SET labels keep their case
     nullable: r[3] === 'YES',
     charLength: num(r[4]),
     precision: num(r[5]),
@@ -55,7 +55,7 @@ export async function infoColumns(q: StringQuery, table: string): Promise<InfoCo
 
 /** The native facts ferry's SQL builders need, per column name. */
 export function nativeColumns(cols: InfoColumn[]): Map<string, NativeColumn> {
-  return new Map(cols.map((c) => [c.name, { dataType: c.dataType, columnType: c.columnType, collation: c.collation }]));
+  return new Map(cols.map((c) => [c.name, { dataType: c.dataType, columnType: c.columnType.toLowerCase(), collation: c.collation }]));
 }
 
 /** Columns guarded by `CHECK (json_valid(col))`: how MariaDB stores its JSON alias. */

@@ -66,9 +66,11 @@ export function valueExpr(col: Column, native: NativeColumn | undefined, form: V
     case 'bool':
       // Exactly 1/0 even for tinyint(1) values such as 2; NULL must not become 0.
       return `(CASE WHEN ${c} IS NULL THEN NULL WHEN ${c} <> 0 THEN '1' ELSE '0' END)`;
-    case 'text':
-      // Latin1 or utf8mb3 columns hash their UTF-8 bytes like PostgreSQL does.
-      return form === 'checksum' ? `CONVERT(${c} USING utf8mb4)` : c;
+    case 'text': {
+      // Spatial values travel as WKT; latin1 or utf8mb3 columns hash their UTF-8 bytes like PostgreSQL does.
+      const v = col.type.wkt ? `ST_AsText(${c})` : c;
+      return form === 'checksum' ? `CONVERT(${v} USING utf8mb4)` : v;
+    }
     case 'binary':
       return `CONCAT(${HEX_PREFIX}, LOWER(HEX(${c})))`;
     case 'date':

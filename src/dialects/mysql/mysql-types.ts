@@ -4,6 +4,7 @@
  */
 import type { Column, NeutralType } from '../../core/column-model.js';
 import { UnmappableTypeError } from '../../errors.js';
+import { spatialNeedsOverride } from '../spatial.js';
 import { labelsDdl, MAX_SET_MEMBERS, parseLabels } from './mysql-enum-set.js';
 
 const SPATIAL = new Set(['geometry', 'point', 'linestring', 'polygon', 'multipoint', 'multilinestring', 'multipolygon', 'geometrycollection', 'geomcollection']);
@@ -135,16 +136,26 @@ export function neutralType(table: string, c: InfoColumn, jsonColumns: ReadonlyS
     case 'set':
       return { kind: 'set', values: parseLabels(c.columnType) };
     default:
-      if (SPATIAL.has(dt)) {
-        throw new UnmappableTypeError(
-          table,
-          c.name,
-          c.columnType,
-          'a spatial type; ferry does not use PostGIS, so it has no PostgreSQL equivalent. Exclude the table, or convert the column (e.g. to ST_AsText into a text column) first',
-        );
-      }
+      // Carried as WKT text, and only with a types override (see spatial.ts); planning refuses it otherwise.
+      if (SPATIAL.has(dt)) return { kind: 'text', wkt: true };
       throw new UnmappableTypeError(table, c.name, c.columnType);
   }
+}
+
+/** MySQL DECIMAL's limits: 65 digits, 30 of them after the point. */
+export const MAX_DECIMAL_PRECISION = 65;
+export const MAX_DECIMAL_SCALE = 30;
+
+/**
+ * The DECIMAL(P,S) created for numeric(precision, scale) (precision absent = unconstrained): the scale
+ * capped at 30, the integer digits kept as far as 65 digits allow. PostgreSQL allows a scale above the
+ * precision (numeric(2,5) holds values below 0.001), hence the max() with the scale.
+ */
+export function mysqlDecimal(precision: number | undefined, scale: number | undefined): { precision: number; scale: number } {
+  if (precision === undefined) return { precision: MAX_DECIMAL_PRECISION, scale: MAX_DECIMAL_SCALE };
+  const s = Math.min(Math.max(scale ?? 0, 0), MAX_DECIMAL_SCALE);
+  const intDigits = precision - (scale ?? 0);
+  return { precision: Math.min(MAX_DECIMAL_PRECISION, Math.max(s, intDigits + s, 1)), scale: s };
 }
 
 /** Upper bounds the DDL applies to a column that is part of a key (index entries are limited in size). */
@@ -171,16 +182,16 @@ export function ddlType(table: string, col: Column, server: ServerInfo, keyCap?:
       return t.unsigned ? `${name} UNSIGNED` : name;
     }
     case 'decimal': {
-      if (t.precision === undefined) return 'DECIMAL(65,30)';
-      const scale = t.scale ?? 0;
-      if (t.precision > 65 || scale > 30) throw new UnmappableTypeError(table, col.name, col.nativeType);
-      return `DECIMAL(${t.precision},${scale})`;
+      // Beyond DECIMAL(65,30) the values that do not fit are lossy kind 'overflow' (see mysql-limits.ts).
+      const d = mysqlDecimal(t.precision, t.scale);
+      return `DECIMAL(${d.precision},${d.scale})`;
     }
     case 'float':
       return t.bytes === 4 ? 'FLOAT' : 'DOUBLE';
     case 'bool':
       return 'TINYINT(1)';
     case 'text': {
+      if (t.wkt) throw spatialNeedsOverride(table, col.name, col.nativeType);
       const collate = keyCap ? ` COLLATE ${server.binCollation}` : '';
       if (t.length !== undefined && t.length <= MAX_VARCHAR) {
         return (t.fixed && t.length <= 255 ? `CHAR(${t.length})` : `VARCHAR(${t.length})`) + collate;

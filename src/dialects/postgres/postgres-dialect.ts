@@ -4,7 +4,7 @@
  */
 import type { Readable } from 'node:stream';
 import pg from 'pg';
-import type { Column, LossyKind, TableSchema } from '../../core/column-model.js';
+import type { Column, LossyKind, OverflowLimit, TableSchema } from '../../core/column-model.js';
 import type { KeyRange, KeyTuple } from '../../core/key-range.js';
 import type { SourceView } from '../../core/table-mapping.js';
 import { describeUrl } from '../../job/connection-url.js';
@@ -17,7 +17,7 @@ import { listPgRoutines } from './postgres-catalog.js';
 import { pgCountLossySql, pgFirstLossySql, pgProduces } from './postgres-lossy.js';
 import { byteOrderedColumns, introspectPg, listPgTables, qualified } from './postgres-introspect.js';
 import { checksumSql, keyOrderBy, keySelect, quoteIdent, rangePredicate, transferExpr, type KeyColumnSql } from './postgres-sql.js';
-import { pgTypeFor } from './postgres-types.js';
+import { pgOverflowLimit, pgTypeFor } from './postgres-types.js';
 import { pgWriteInput } from './postgres-arrays.js';
 import { createTableStatements, identityResetSql } from './postgres-ddl.js';
 import { changeChunkEndSql, changeColumns, maxValueSql, readChangesSql } from './postgres-changes.js';
@@ -166,7 +166,7 @@ export class PostgresDialect implements Dialect {
   }
 
   nativeType(table: string, column: Column): string {
-    return pgTypeFor(column, (_values, typeName) => this.enumTypeName(table, column, typeName));
+    return pgTypeFor(column, (_values, typeName) => this.enumTypeName(table, column, typeName), table);
   }
 
   private enumTypeName(table: string, column: Column, typeName?: string): string {
@@ -287,6 +287,10 @@ export class PostgresDialect implements Dialect {
   cannotHold(column: Column): LossyKind[] {
     const k = column.type.kind;
     return k === 'text' ? ['nul'] : k === 'date' || k === 'timestamp' ? ['zero-date'] : [];
+  }
+
+  overflowLimit(column: Column): OverflowLimit | undefined {
+    return pgOverflowLimit(column);
   }
 
   countLossy(req: RangeRequest): Promise<Record<string, number>> {

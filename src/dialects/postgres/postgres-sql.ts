@@ -73,6 +73,10 @@ export function transferExpr(column: Column): string {
       return t.tz ? `(${q} AT TIME ZONE 'UTC')` : q;
     case 'time':
       return t.tz ? `(${q} AT TIME ZONE 'UTC')::time` : q;
+    case 'float':
+      // real prints the shortest text that reads back as the same float4, but other engines parse it as
+      // a double: '3.4028235e+38' (the largest real) is then past FLOAT's range. The exact double is not.
+      return t.bytes === 4 ? `${q}::float8` : q;
     case 'decimal':
       // money prints in the locale's currency format; its numeric value is exact.
       return t.money ? `${q}::numeric` : q;
@@ -116,8 +120,11 @@ export function checksumExpr(column: Column, wholeRow = false): string | null {
       return `'\\x' || encode(${q}, 'hex')`;
     case 'date':
       return `to_char(${q}, 'YYYY-MM-DD')`;
-    case 'time':
-      return `to_char(date '2000-01-01' + ${t.tz ? `(${q} AT TIME ZONE 'UTC')::time` : q}, 'HH24:MI:SS.US')`;
+    case 'time': {
+      // 24:00:00 is a time PostgreSQL and MySQL both hold; added to a date it would print as 00:00:00.
+      const v = t.tz ? `(${q} AT TIME ZONE 'UTC')::time` : q;
+      return `(CASE WHEN ${v} = '24:00:00'::time THEN '24:00:00.000000' ELSE to_char(date '2000-01-01' + ${v}, 'HH24:MI:SS.US') END)`;
+    }
     case 'timestamp':
       return t.tz ? `to_char(${q} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')` : `to_char(${q}, 'YYYY-MM-DD HH24:MI:SS.US')`;
     default:

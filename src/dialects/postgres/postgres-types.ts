@@ -1,8 +1,9 @@
 /**
  * PostgreSQL native types ⇄ the neutral column model.
  */
-import type { Column, NeutralType } from '../../core/column-model.js';
+import type { Column, NeutralType, OverflowLimit } from '../../core/column-model.js';
 import { UnmappableTypeError } from '../../errors.js';
+import { spatialNeedsOverride } from '../spatial.js';
 
 /** A row of information_schema.columns, as read by the introspection query. */
 export interface PgColumnInfo {
@@ -121,8 +122,9 @@ function arrayFromPg(table: string, c: PgColumnInfo): NeutralType {
  * The PostgreSQL type that holds every value of a neutral type. `enumType` names (quoted, qualified)
  * the enum type of an enum column or element; the dialect creates it before the table.
  */
-export function pgTypeFor(column: Column, enumType: (values: string[], typeName?: string) => string = (_v, n) => `"${(n ?? column.name).replace(/"/g, '""')}"`): string {
+export function pgTypeFor(column: Column, enumType: (values: string[], typeName?: string) => string = (_v, n) => `"${(n ?? column.name).replace(/"/g, '""')}"`, table = '?'): string {
   const t = column.type;
+  if (t.kind === 'text' && t.wkt) throw spatialNeedsOverride(table, column.name, column.nativeType);
   switch (t.kind) {
     case 'int':
       // Unsigned values need the next wider signed type; unsigned 64-bit only fits numeric(20,0).
@@ -167,4 +169,13 @@ export function pgTypeFor(column: Column, enumType: (values: string[], typeName?
     case 'xml':
       return 'xml';
   }
+}
+
+/**
+ * See {@link Dialect.overflowLimit}: PostgreSQL time holds one day (00:00:00 to 24:00:00), narrower
+ * than the neutral time (MySQL TIME spans ±838:59:59). Every other PostgreSQL column ferry creates
+ * holds all values of its neutral type.
+ */
+export function pgOverflowLimit(column: Column): OverflowLimit | undefined {
+  return column.type.kind === 'time' ? { kind: 'time-of-day' } : undefined;
 }
