@@ -79,7 +79,7 @@ class ChunkDecoder extends Transform {
     try {
       this.row(decodeNdjsonRow(this.names, l));
     } catch (e) {
-      if (e instanceof NdjsonRowError) throw new ChunkFileError(this.path, `is not a valid chunk: line ${this.line} ${e.message}`);
+      if (e instanceof NdjsonRowError) throw new ChunkFileError(this.path, `is damaged: line ${this.line} is not a row of the chunk (it ${e.message})`);
       throw e;
     }
   }
@@ -93,7 +93,7 @@ class ChunkDecoder extends Transform {
       return;
     }
     if (values.length !== this.names.length) {
-      throw new ChunkFileError(this.path, `is not a valid chunk: record ${this.rows + 2} has ${values.length} fields for ${this.names.length} columns`);
+      throw new ChunkFileError(this.path, `is damaged: record ${this.rows + 2} has ${values.length} fields for ${this.names.length} columns`);
     }
     this.rows++;
     this.buf += encodeRow(values);
@@ -109,7 +109,7 @@ class ChunkDecoder extends Transform {
 
   private fileError(e: unknown): Error {
     if (e instanceof ChunkFileError) return e;
-    if (e instanceof CsvSyntaxError) return new ChunkFileError(this.path, `is not valid CSV: ${e.message}`, { cause: e });
+    if (e instanceof CsvSyntaxError) return new ChunkFileError(this.path, `is damaged: it is not valid CSV (${e.message})`, { cause: e });
     return e as Error;
   }
 }
