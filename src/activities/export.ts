@@ -34,7 +34,7 @@ export async function planExport(deps: ActivityDeps, input: ExportInput): Promis
     }
     const planPath = join(input.dir, PLAN_FILE);
     const previous = (await readJsonIfExists(planPath)) as ExportPlanFile | undefined;
-    if (previous && (previous.ferryExport !== MANIFEST_VERSION || previous.engine !== source.engine || previous.format !== input.format || previous.chunkRows !== input.chunkRows)) {
+    if (previous && (previous.ferryExport !== MANIFEST_VERSION || previous.source !== source.label || previous.format !== input.format || previous.chunkRows !== input.chunkRows)) {
       throw new ManifestError(
         planPath,
         `the directory holds an export of ${previous.source} as ${previous.format} with ${previous.chunkRows} rows per chunk; ` +

@@ -112,6 +112,16 @@ describe.each(ENGINES)('chunk files on $engine', ({ engine, url, setup, drop }) 
     expect(copy.canonicalSum.toString()).toBe(w.canonicalSum);
   });
 
+  it('writes and loads an empty range as a chunk of just its header', async () => {
+    const path = join(dir, `${engine}-empty.csv.gz`);
+    const r = req('fx_dmix', { lo: ['100000'], hi: null });
+    const w = await writeChunkFile(await d.readRange(r), path, { columns: r.columns, key: r.key, format: 'csv' });
+    expect(w).toMatchObject({ rows: 0, sum: '0', canonicalSum: '0' });
+    const src = readChunkFile(path, schema.columns.map((c) => c.name), 'csv', w);
+    expect(await d.writeRange({ ...r, table: 'fx_dmix_copy' }, src.stream)).toBe(0);
+    expect(src.failure()).toBeUndefined();
+  });
+
   it.each([
     ['a flipped byte', (p: string) => { const b = readFileSync(p); b[Math.floor(b.length / 2)]! ^= 0xff; writeFileSync(p, b); }, /is damaged/],
     ['a truncated file', (p: string) => truncateSync(p, Math.floor(readFileSync(p).length / 2)), /is damaged/],
