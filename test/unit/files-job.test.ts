@@ -2,6 +2,9 @@
  * Settings of export, import and verify with a directory side: validated on the client, each mistake
  * named by its setting; directories made absolute; verify recognises a directory on either side.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JobSpecError } from '../../src/errors.js';
 import { exportInput, importInput, isDirectorySide, verifyFilesInput } from '../../src/job/files-job.js';
@@ -16,6 +19,14 @@ describe('export and import settings', () => {
     expect(e.dir).toBe(`${process.cwd()}/out/dir`);
     expect(exportInput(undefined, { source: PG, to: 'file:///data/x', tables: '*', format: 'ndjson', chunkRows: '10', key: ['t=a,b'] })).toMatchObject({ dir: '/data/x', format: 'ndjson', chunkRows: 10, keys: { t: ['a', 'b'] } });
     expect(importInput(undefined, { from: '/data/x', target: MY })).toMatchObject({ dir: '/data/x', target: MY, tables: '*', onExisting: 'fail', verify: 'checksum', job: 'files-to-mysql-shop' });
+  });
+
+  it('reads a YAML job file, flags winning over it, and names a misspelt key', () => {
+    const d = mkdtempSync(join(tmpdir(), 'fx-job-'));
+    writeFileSync(join(d, 'export.yaml'), `source: ${PG}\nto: /data/shop\ntables: [orders]\nformat: ndjson\nchunkRows: 500\n`);
+    expect(exportInput(join(d, 'export.yaml'), { chunkRows: '700' })).toMatchObject({ dir: '/data/shop', tables: ['orders'], format: 'ndjson', chunkRows: 700 });
+    writeFileSync(join(d, 'import.yaml'), `from: /data/shop\ntarget: ${MY}\nonExisitng: truncate\n`);
+    expect(() => importInput(join(d, 'import.yaml'), {})).toThrow(/onExisting/);
   });
 
   it.each([
