@@ -7,6 +7,7 @@ import { codecServerCommand, type CodecServerFlags } from './cli/codec-server-co
 import { devCommand } from './cli/dev-command.js';
 import { listCommand } from './cli/list-command.js';
 import { migrateCommand, type MigrateFlags } from './cli/migrate-command.js';
+import { addFilesCommands } from './cli/files-cli.js';
 import { planCommand } from './cli/plan-command.js';
 import { statusCommand } from './cli/status-command.js';
 import { addSyncCommands } from './cli/sync-commands.js';
@@ -112,6 +113,7 @@ program
   });
 
 addSyncCommands(program);
+addFilesCommands(program);
 
 program.parseAsync().catch((e: unknown) => {
   console.error(`ferry: ${(e as Error).message}`);

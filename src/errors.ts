@@ -181,3 +181,35 @@ export class TransformFailedError extends FerryError {
     super(`transform ${fn} failed on table ${table} at key (${key.map((k) => (k === null ? 'NULL' : k)).join(', ')}): ${reason}`);
   }
 }
+
+/**
+ * Thrown when an export directory's manifest.json is missing, unreadable or not a ferry manifest, or
+ * the directory holds another export than the one being written. `path` is the file at fault.
+ */
+export class ManifestError extends FerryError {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(`${path}: ${message}`);
+  }
+}
+
+/**
+ * Thrown when a chunk file of an export is missing, truncated or damaged (its bytes, rows or content
+ * differ from the manifest). The fix is always the same: re-run the export into the same directory,
+ * which keeps the good chunks and rewrites this one.
+ */
+export class ChunkFileError extends FerryError {
+  constructor(
+    readonly path: string,
+    problem: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `chunk file ${path} ${problem}; nothing of this chunk was loaded. Re-run \`ferry export\` with the same --to directory ` +
+        `(it keeps the good chunks and rewrites this one), or copy the file again from the export`,
+      options,
+    );
+  }
+}

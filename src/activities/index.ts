@@ -14,6 +14,11 @@ import { compareRange, type TableRange } from './compare-range.js';
 import { lastSyncState, lockHolder, syncChunk, watermarkMax, type SyncChunkInput, type WatermarkMaxInput } from './sync.js';
 import type { MigrateInput } from '../core/report.js';
 import type { TableSchema } from '../core/column-model.js';
+import type { ExportInput } from '../core/files-report.js';
+import { exportChunk, planExport, type ExportChunkInput } from './export.js';
+import { finishExport } from './export-finish.js';
+import { importChunk, planImport, type ImportChunkInput, type PlanImportInput } from './import.js';
+import { checkAgainstFiles, type CheckAgainstFilesInput } from './files-check.js';
 
 export type { ActivityDeps } from './deps.js';
 export type { CopyChunkInput, CopyChunkResult } from './copy-chunk.js';
@@ -21,6 +26,9 @@ export type { CountLossyInput, VerifyShardInput, VerifyShardResult } from './ver
 export type { ComparePartsInput, DiffLeafInput } from './diff.js';
 export type { TableRange } from './compare-range.js';
 export type { SyncChunkInput, SyncChunkResult, WatermarkMaxInput } from './sync.js';
+export type { ExportChunkInput, ExportChunkResult } from './export.js';
+export type { ImportChunkInput, ImportChunkResult, PlanImportInput } from './import.js';
+export type { CheckAgainstFilesInput } from './files-check.js';
 
 /** Builds ferry's activities bound to `deps`. */
 export function createActivities(deps: ActivityDeps) {
@@ -42,6 +50,12 @@ export function createActivities(deps: ActivityDeps) {
     syncChunk: (input: SyncChunkInput) => syncChunk(d, input),
     lastSyncState: (input: { job: string }) => lastSyncState(d, input),
     lockHolder: (input: { lockId: string }) => lockHolder(d, input),
+    planExport: (input: ExportInput) => planExport(d, input),
+    exportChunk: (input: ExportChunkInput) => exportChunk(d, input),
+    finishExport: (input: { dir: string }) => finishExport(d, input),
+    planImport: (input: PlanImportInput) => planImport(d, input),
+    importChunk: (input: ImportChunkInput) => importChunk(d, input),
+    checkAgainstFiles: (input: CheckAgainstFilesInput) => checkAgainstFiles(d, input),
   };
 }
 

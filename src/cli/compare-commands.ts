@@ -5,7 +5,9 @@
 import type { DiffInput, DiffReport, SyncReport, TableDiff, VerifyReport } from '../core/compare-report.js';
 import type { KeyTuple } from '../core/key-range.js';
 import { JobSpecError } from '../errors.js';
+import { verifyFilesInput } from '../job/files-job.js';
 import { loadJob } from '../job/load-job.js';
+import { verifyFilesCommand } from './files-commands.js';
 import { jobInput, runJobWorkflow, syncInput, type JobRunFlags, type SyncFlags } from './job-run.js';
 import { EXIT_DIFFERENT, EXIT_ERROR, EXIT_OK, fmtRows, reportError } from './output.js';
 
@@ -18,32 +20,39 @@ export interface DiffFlags extends JobRunFlags {
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-/** Runs `ferry verify`. */
+/** Runs `ferry verify`; a directory on either side compares the database with that export instead. */
 export async function verifyCommand(file: string | undefined, flags: JobRunFlags): Promise<number> {
   const json = flags.json === true;
   try {
+    const files = verifyFilesInput(file, flags);
+    if (files) return await verifyFilesCommand(files, flags, printVerify);
     const input = jobInput(loadJob(file, flags));
     const run = await runJobWorkflow<VerifyReport>({ workflowType: 'verify', kind: 'verify', workflowId: flags.id ?? `verify-${input.job}`, input, summary: `verify ${input.job}` });
     if (!run.ok) return failed(run, json, 'verify');
-    const r = run.result;
-    if (json) console.log(JSON.stringify({ status: r.status, workflowId: run.workflowId, durationMs: run.durationMs, tables: r.tables }));
-    else {
-      console.log(`${r.status === 'same' ? '✔' : '✘'} ${run.workflowId}: ${r.status} (${secs(run.durationMs)})`);
-      const w = Math.max(5, ...r.tables.map((t) => t.table.length));
-      console.log(`${'table'.padEnd(w)}  ${'source rows'.padStart(12)}  ${'target rows'.padStart(12)}  verified`);
-      for (const t of r.tables) {
-        console.log(
-          `${t.table.padEnd(w)}  ${fmtRows(t.sourceRows).padStart(12)}  ${fmtRows(t.targetRows).padStart(12)}  ${t.verified ? 'yes' : 'NO'}` +
-            (t.mismatchedRanges.length ? `  (differs in keys ${t.mismatchedRanges.join(', ')})` : ''),
-        );
-      }
-      for (const t of r.tables) for (const u of t.unverified ?? []) console.log(`not compared: ${t.table}.${u}`);
-      console.log(run.link);
-    }
-    return r.status === 'same' ? EXIT_OK : EXIT_DIFFERENT;
+    printVerify(run.result, run, json);
+    return run.result.status === 'same' ? EXIT_OK : EXIT_DIFFERENT;
   } catch (e) {
     return reportError(e, json);
   }
+}
+
+/** Prints a verify report: one JSON object, or a table per table. */
+function printVerify(r: VerifyReport, run: { workflowId: string; durationMs: number; link: string }, json: boolean): void {
+  if (json) {
+    console.log(JSON.stringify({ status: r.status, workflowId: run.workflowId, durationMs: run.durationMs, tables: r.tables }));
+    return;
+  }
+  console.log(`${r.status === 'same' ? '✔' : '✘'} ${run.workflowId}: ${r.status} (${secs(run.durationMs)})`);
+  const w = Math.max(5, ...r.tables.map((t) => t.table.length));
+  console.log(`${'table'.padEnd(w)}  ${'source rows'.padStart(12)}  ${'target rows'.padStart(12)}  verified`);
+  for (const t of r.tables) {
+    console.log(
+      `${t.table.padEnd(w)}  ${fmtRows(t.sourceRows).padStart(12)}  ${fmtRows(t.targetRows).padStart(12)}  ${t.verified ? 'yes' : 'NO'}` +
+        (t.mismatchedRanges.length ? `  (differs in keys ${t.mismatchedRanges.join(', ')})` : ''),
+    );
+  }
+  for (const t of r.tables) for (const u of t.unverified ?? []) console.log(`not compared: ${t.table}.${u}`);
+  console.log(run.link);
 }
 
 /** Runs `ferry diff` (repair undefined) or `ferry repair`. */
