@@ -133,6 +133,14 @@ export function verifyFilesInput(file: string | undefined, flags: FilesFlags): V
   const sourceIsDir = isDirectorySide(raw['source']);
   const targetIsDir = isDirectorySide(raw['target']);
   if (!sourceIsDir && !targetIsDir) return undefined;
+  for (const side of ['source', 'target'] as const) {
+    const v = raw[side];
+    // A directory is read on the workers, so the client cannot check it exists; a URL that lost its
+    // scheme is what a typo usually looks like, and is refused here rather than as a missing manifest.
+    if (typeof v === 'string' && isDirectorySide(v) && !v.startsWith('file://') && /@|^[\w.-]+:\d+(\/|$)/.test(v)) {
+      throw new JobSpecError(side, `"${v.replace(/:[^:@/]*@/, ':***@')}" looks like a database URL without its scheme; write postgres://… or mysql://… (or give an export directory)`);
+    }
+  }
   if (sourceIsDir && targetIsDir) throw new JobSpecError('target', 'both sides are directories; compare an export with a database (postgres://… or mysql://…)');
   const dbSide = sourceIsDir ? 'target' : 'source';
   const schema = z

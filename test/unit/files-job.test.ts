@@ -45,6 +45,11 @@ describe('export and import settings', () => {
 });
 
 describe('verify with a directory side', () => {
+  it('refuses a database URL that lost its scheme instead of reading it as a directory, hiding its password', () => {
+    expect(() => verifyFilesInput(undefined, { source: 'app:hunter2@db.local:3306/shop', target: PG })).toThrow(/source: "app:\*\*\*@db.local:3306\/shop" looks like a database URL without its scheme/);
+    expect(() => verifyFilesInput(undefined, { source: PG, target: '127.0.0.1:5432/test' })).toThrow(/target: .* looks like a database URL/);
+  });
+
   it('tells directories from database URLs', () => {
     expect(isDirectorySide('/data/x')).toBe(true);
     expect(isDirectorySide('./x')).toBe(true);
