@@ -125,5 +125,8 @@ export function pgWriteInput(columns: Column[], data: Readable): Readable {
   if (!needsArrayRewrite(columns)) return data;
   const out = new ArrayFieldRewriter(columns);
   data.on('error', (e) => out.destroy(e));
+  // Input can fail before the COPY starts reading `out` (a missing chunk file fails at once); the
+  // failure is kept in `out.errored`, which the COPY checks, so it must not also go unhandled here.
+  out.on('error', () => undefined);
   return data.pipe(out);
 }

@@ -39,10 +39,19 @@ export async function inCopyTransaction<T>(
   data: Readable,
   body: (client: pg.PoolClient, copyIn: (copySql: string) => Promise<number>) => Promise<T>,
 ): Promise<T> {
+  // The producer may fail while the connection is fetched or the range deleted (a source read
+  // dropped, a missing chunk file); that failure is kept in `data.errored` for copyIn, and must not
+  // reach the process as an unhandled 'error' in the meantime.
+  data.on('error', () => undefined);
   const client = await pool.connect();
   let broken: Error | undefined;
   const copyIn = async (copySql: string) => {
+    // Input that failed before the COPY began (e.g. a missing file) is not worth starting it for.
+    if (data.errored) throw data.errored;
     const sink = client.query(copyStreams.from(copySql));
+    // The server answers a cancelled COPY after pipeline() has settled and let go of its listeners;
+    // that late 'error' is the same failure pipeline() already rejected with, not a new one.
+    sink.on('error', () => undefined);
     await pipeline(data, sink);
     return sink.rowCount ?? 0;
   };
