@@ -43,7 +43,7 @@ program
 
 program
   .command('status')
-  .description('show the state and progress of a migration')
+  .description('show the state and progress of a migrate, export or import run (rows, rows/s, ETA per table)')
   .argument('<workflowId>')
   .option('--json', 'print JSON')
   .action(async (id: string, flags: { json?: boolean }) => {
@@ -64,7 +64,7 @@ program
   .command('list')
   .description('recent ferry runs and their state')
   .option('--job <name>', 'only runs of this job')
-  .option('--kind <kind>', 'workflow kind (default migrate)')
+  .option('--kind <kinds>', 'comma-separated kinds: migrate, export, import, sync, verify, diff, repair, plan, or all (default migrate,export,import)')
   .option('--limit <n>', 'how many (default 20)')
   .option('--json', 'print JSON')
   .action(async (flags: { json?: boolean; limit?: string; job?: string; kind?: string }) => {

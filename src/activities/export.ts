@@ -59,7 +59,7 @@ export async function planExport(deps: ActivityDeps, input: ExportInput): Promis
     };
     await writeFileAtomic(planPath, JSON.stringify(file, null, 1));
     return {
-      tables: tables.map((t) => ({ name: t.name, dir: t.dir, columns: t.columns, key: t.keyColumns, shards: t.shards })),
+      tables: tables.map((t) => ({ name: t.name, dir: t.dir, columns: t.columns, key: t.keyColumns, shards: t.shards, estimatedRows: t.schema.estimatedRows })),
       ...(plan.warnings ? { warnings: plan.warnings } : {}),
     };
   });

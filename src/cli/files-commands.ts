@@ -14,6 +14,7 @@ import { connectClient, loadConnectConfig } from '../temporal/connection.js';
 import { taskQueue } from '../temporal/ferry-worker.js';
 import { failureMessage } from './failure-message.js';
 import { EXIT_DIFFERENT, EXIT_ERROR, EXIT_OK, fmtRows, reportError, uiLink } from './output.js';
+import { showProgress } from './progress-view.js';
 
 /** Flags of export and import beyond the job settings. */
 export interface FilesRunFlags extends FilesFlags {
@@ -25,7 +26,7 @@ export interface FilesRunFlags extends FilesFlags {
 type Outcome<R> = { kind: 'started'; workflowId: string; link: string } | { kind: 'done'; result: R; workflowId: string; link: string; durationMs: number } | { kind: 'failed'; error: string; workflowId: string; link: string; durationMs: number };
 
 /** Starts `type` under `workflowId` (refused while a run with that ID is open) and, with `wait`, waits for it. */
-async function start<R>(type: string, kind: string, workflowId: string, input: { job: string }, summary: string, wait: boolean, json: boolean): Promise<Outcome<R>> {
+async function start<R>(type: string, kind: string, workflowId: string, input: { job: string }, summary: string, wait: boolean, json: boolean, bars = false): Promise<Outcome<R>> {
   let client: Client | undefined;
   try {
     client = await connectClient();
@@ -53,7 +54,10 @@ async function start<R>(type: string, kind: string, workflowId: string, input: {
       return d?.closeTime ? d.closeTime.getTime() - d.startTime.getTime() : 0;
     };
     try {
-      const result = (await handle.result()) as R;
+      const done = handle.result() as Promise<R>;
+      // Same bars (rows, rows/s, ETA per table) as migrate, from the run's progress query.
+      if (bars && !json) await showProgress(handle, done);
+      const result = await done;
       return { kind: 'done', result, workflowId, link, durationMs: await duration() };
     } catch (e) {
       return { kind: 'failed', error: failureMessage(e), workflowId, link, durationMs: await duration() };
@@ -85,7 +89,7 @@ export async function exportCommand(file: string | undefined, flags: FilesRunFla
   try {
     const input = exportInput(file, flags);
     const what = input.tables === '*' ? 'all tables' : input.tables.join(', ');
-    const o = await start<ExportReport>('exportTables', 'export', flags.id ?? `export-${input.job}`, input, `export ${what} to ${input.dir} (${input.format})`, flags.wait === true, json);
+    const o = await start<ExportReport>('exportTables', 'export', flags.id ?? `export-${input.job}`, input, `export ${what} to ${input.dir} (${input.format})`, flags.wait === true, json, true);
     const early = printStartedOrFailed(o, json, 'export');
     if (early !== undefined || o.kind !== 'done') return early ?? EXIT_ERROR;
     const r = o.result;
@@ -109,7 +113,7 @@ export async function importCommand(file: string | undefined, flags: FilesRunFla
   const json = flags.json === true;
   try {
     const input = importInput(file, flags);
-    const o = await start<ImportReport>('importFiles', 'import', flags.id ?? `import-${input.job}`, input, `import ${input.dir} into ${input.target.replace(/\/\/[^@/]*@/, '//')}`, flags.wait === true, json);
+    const o = await start<ImportReport>('importFiles', 'import', flags.id ?? `import-${input.job}`, input, `import ${input.dir} into ${input.target.replace(/\/\/[^@/]*@/, '//')}`, flags.wait === true, json, true);
     const early = printStartedOrFailed(o, json, 'import');
     if (early !== undefined || o.kind !== 'done') return early ?? EXIT_ERROR;
     const r = o.result;

@@ -42,6 +42,8 @@ export async function showProgress(handle: WorkflowHandle, done: Promise<unknown
   }
   const last = await handle.query(progressQuery).catch(() => undefined);
   if (last && bars) draw(bars, byTable, last, started);
+  // Logs get the end state too: a run shorter than the line interval would otherwise show nothing.
+  else if (last) process.stderr.write(line(last, started) + '\n');
   bars?.stop();
 }
 

@@ -1,5 +1,6 @@
 /**
- * `ferry status <workflowId>`: state and per-table progress of a migration, running or finished.
+ * `ferry status <workflowId>`: state and per-table progress of a migrate, export or import run, running
+ * or finished (all three answer the same `progress` query). Other runs show their state and report.
  */
 import type { WorkflowExecutionStatusName } from '@temporalio/client';
 import type { MigrationProgress } from '../core/report.js';
@@ -58,6 +59,7 @@ export async function statusCommand(workflowId: string, flags: { json?: boolean 
           JSON.stringify({
             status,
             workflowId,
+            type: desc.type,
             phase: progress?.phase ?? null,
             startTime: desc.startTime,
             closeTime: desc.closeTime ?? null,
@@ -68,7 +70,7 @@ export async function statusCommand(workflowId: string, flags: { json?: boolean 
           }),
         );
       } else {
-        console.log(`${workflowId}: ${status}${progress ? ` (${progress.phase})` : ''}`);
+        console.log(`${workflowId} (${desc.type}): ${status}${progress ? ` (${progress.phase})` : ''}`);
         const etaText = (s: number | null) => (s === null ? '' : `, ETA ${s}s`);
         for (const t of tables) {
           console.log(`  ${t.source} → ${t.target}: ${fmtRows(t.rowsDone)} / ~${fmtRows(t.rowsTotal)} rows, ${fmtRows(t.rowsPerSecond)} rows/s, shards ${t.shardsDone}/${t.shardsTotal}${etaText(t.etaSeconds)}`);

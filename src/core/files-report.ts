@@ -30,6 +30,8 @@ export interface ExportTablePlan {
   columns: Column[];
   key: Column[];
   shards: KeyRange[];
+  /** Rows expected, from the source's statistics (for progress only). Absent in plans of older versions. */
+  estimatedRows?: number;
 }
 
 /** Result of the `planExport` activity. */

@@ -3,12 +3,13 @@
  * create or prepare the tables → one `importShard` child per shard loading its chunk files in order →
  * indexes, then foreign keys → every shard compared with the manifest's counts and checksums → report.
  */
-import { ParentClosePolicy, continueAsNew, executeChild, proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import { ParentClosePolicy, continueAsNew, executeChild, isCancellation, proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import type { FerryActivities } from '../activities/index.js';
 import type { ImportInput, ImportPlan, ImportReport, ImportShardInput, ImportTableReport, LoadShardResult } from '../core/files-report.js';
 import { describeRange } from '../core/key-range.js';
 import { FerryJobKey, FerryKindKey, FerryTableKey } from '../shared.js';
 import { boundedAll } from './bounded.js';
+import { chunkReporter, trackProgress, type ProgressTracker } from './files-progress.js';
 import { acquireTableLocks } from './table-lock.js';
 
 const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' };
@@ -19,9 +20,25 @@ const { importChunk } = proxyActivities<FerryActivities>(chunkOptions);
 
 /** Loads an export directory into the target and verifies it against the manifest. */
 export async function importFiles(input: ImportInput): Promise<ImportReport> {
+  const progress = trackProgress();
+  try {
+    const report = await importAll(input, progress);
+    progress.phase(report.status);
+    return report;
+  } catch (e) {
+    progress.phase(isCancellation(e) ? 'cancelled' : 'failed');
+    throw e;
+  }
+}
+
+async function importAll(input: ImportInput, progress: ProgressTracker): Promise<ImportReport> {
+  progress.phase('planning');
   setCurrentDetails(`checking the export in ${input.dir}`);
   const plan: ImportPlan = await checks.planImport({ dir: input.dir, target: input.target, tables: input.tables });
   const names = plan.tables.map((t) => t.name);
+  // The manifest's counts are exact, so the bars end at 100%.
+  progress.planned(plan.tables.map((t) => ({ source: t.name, target: t.name, rowsTotal: t.rows, shards: t.shards.length })));
+  progress.phase('preparing');
   const locks = await acquireTableLocks(input.target, names);
   try {
     // As migrate: foreign keys go before the load and come back after it; `fail` checks first.
@@ -35,8 +52,8 @@ export async function importFiles(input: ImportInput): Promise<ImportReport> {
       await prepare();
     }
     const shards = plan.tables.flatMap((t, ti) => t.shards.map((s, shard) => ({ t, ti, shard, s })));
-    let finished = 0;
-    const loaded = await boundedAll(shards, input.parallelism, async ({ t, shard, s }) => {
+    progress.phase('copying');
+    const loaded = await boundedAll(shards, input.parallelism, async ({ t, ti, shard, s }) => {
       const r = await executeChild(importShard, {
         workflowId: `${workflowInfo().workflowId}/${t.name}/${shard}`,
         args: [{ dir: input.dir, target: input.target, table: t.name, shard, chunks: s.chunks }],
@@ -48,10 +65,10 @@ export async function importFiles(input: ImportInput): Promise<ImportReport> {
         ],
         parentClosePolicy: ParentClosePolicy.TERMINATE,
       });
-      setCurrentDetails(`**import** from ${input.dir}: ${++finished} of ${shards.length} shards loaded`);
+      progress.shardDone(ti, shard, r.rows);
       return r;
     });
-    setCurrentDetails(`**import** from ${input.dir}: indexes and foreign keys`);
+    progress.phase('indexing');
     await Promise.all(plan.tables.map((t) => acts.createIndexes({ target: input.target, schema: t.schema })));
     const warnings = [...plan.tables.flatMap((t) => t.schema.warnings ?? []), ...(await acts.createForeignKeys({ target: input.target, schemas: plan.tables.map((t) => t.schema) }))];
     const tables: ImportTableReport[] = plan.tables.map((t, ti) => {
@@ -61,7 +78,7 @@ export async function importFiles(input: ImportInput): Promise<ImportReport> {
       return { table: t.name, rowsLoaded: own.reduce((a, r) => a + r.rows, 0), fileRows: t.rows, targetRows: 0, verified: input.verify !== 'none', rowsRedone: own.reduce((a, r) => a + r.redone, 0), workers };
     });
     if (input.verify !== 'none') {
-      setCurrentDetails(`**import** from ${input.dir}: verifying ${shards.length} shards against the manifest`);
+      progress.phase('verifying');
       const mode = input.verify;
       const results = await boundedAll(shards, input.parallelism, ({ t, shard }) => checks.checkAgainstFiles({ dir: input.dir, url: input.target, table: t.name, shard, mode }));
       results.forEach((r, i) => {
@@ -74,6 +91,7 @@ export async function importFiles(input: ImportInput): Promise<ImportReport> {
       });
     }
     const ok = input.verify === 'none' || tables.every((t) => t.verified);
+    progress.phase('done');
     return { status: ok ? 'completed' : 'failed', job: input.job, verify: input.verify, tables, ...(warnings.length ? { warnings } : {}) };
   } finally {
     await locks.release();
@@ -83,6 +101,7 @@ export async function importFiles(input: ImportInput): Promise<ImportReport> {
 /** Loads the chunk files of one shard in order; the chunk number is the cursor. */
 export async function importShard(input: ImportShardInput): Promise<LoadShardResult> {
   const state: LoadShardResult = input.carried ?? { rows: 0, chunks: 0, redone: 0, workers: {} };
+  const report = chunkReporter(input.table, input.shard);
   for (let n = input.from ?? 0; n < input.chunks; n++) {
     const r = await importChunk.executeWithOptions({ ...chunkOptions, summary: `${input.table} shard ${input.shard}, chunk ${n + 1}/${input.chunks}` }, [
       { dir: input.dir, target: input.target, table: input.table, shard: input.shard, n },
@@ -92,6 +111,7 @@ export async function importShard(input: ImportShardInput): Promise<LoadShardRes
     if (r.attempt > 1) state.redone += r.rows;
     state.workers[r.worker] = (state.workers[r.worker] ?? 0) + r.rows;
     setCurrentDetails(`**${input.table}** shard ${input.shard}: ${state.chunks} of ${input.chunks} chunk files loaded, ${state.rows.toLocaleString('en-US')} rows`);
+    report({ rows: r.rows, end: null, worker: r.worker, attempt: r.attempt, last: n + 1 >= input.chunks });
     if (n + 1 < input.chunks && workflowInfo().continueAsNewSuggested) {
       await continueAsNew<typeof importShard>({ ...input, from: n + 1, carried: state });
     }
