@@ -137,11 +137,15 @@ describe('export and import progress', () => {
     expect(end).toMatchObject({ status: 'completed', phase: 'done', total: { rowsDone: ITEMS + SMALL, rowsTotal: ITEMS + SMALL } });
     const done = seen.map((s) => s.total.rowsDone);
     expect(done).toEqual([...done].sort((a, b) => a - b));
-    for (const s of seen.filter((x) => x.status === 'running' && x.phase === 'copying')) {
+    const copying = seen.filter((x) => x.status === 'running' && x.phase === 'copying');
+    for (const s of copying) {
       expect(s.type).toBe('exportTables');
       expect(table(s, 'fp_items').rowsTotal).toBeGreaterThan(0);
       expect(table(s, 'fp_items').rowsDone).toBeLessThanOrEqual(ITEMS);
     }
+    // 60 chunks one after another take seconds: some answers came from the children's chunk signals,
+    // with rows counted before the shard holding them had finished.
+    expect(copying.some((s) => table(s, 'fp_items').rowsDone > 0 && table(s, 'fp_items').shardsDone < table(s, 'fp_items').shardsTotal)).toBe(true);
   });
 
   it('import --wait prints progress lines against the manifest counts; status reports them', async () => {
