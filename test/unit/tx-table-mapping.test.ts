@@ -119,7 +119,7 @@ describe('RowTransformStream', () => {
   const output = [col('id', 'int'), col('first'), col('tags')];
 
   it('maps rows (sync or async), keeps NULL apart from empty text, and leaves out rows the function returns null for', async () => {
-    const f: RowTransform = (r) => (r['id'] === '2' ? null : { id: r['id']!, first: r['name'] === null ? null : r['name'].split(' ')[0]!, tags: r['bio'] === null ? null : r['bio'].split(/\s+/).filter(Boolean) as unknown as string });
+    const f: RowTransform = (r) => (r['id'] === '2' ? null : { id: r['id']!, first: (r['name'] ?? null) === null ? null : r['name']!.split(' ')[0]!, tags: (r['bio'] ?? null) === null ? null : r['bio']!.split(/\s+/).filter(Boolean) as unknown as string });
     const rows = [['1', 'Ada Lovelace', 'tab\there'], ['2', 'x', 'y'], ['3', null, ''], ['4', '', null]];
     const expected = [['1', 'Ada', '["tab","here"]'], ['3', null, '[]'], ['4', '', null]];
     expect(await run(f, rows, input, output)).toEqual(expected);
