@@ -4,8 +4,8 @@
  * the reference runs, checks every run's row count, and prints and writes (bench-results/) a table of
  * medians and ratios against the targets of the benchmark issue, with the worker's peak memory.
  *
- * It starts its own Temporal dev server (port 7277, UI 8277, state in a temp dir) and one `ferry worker`
- * process, and installs pgloader and pgcopydb from Debian packages when missing and running as root.
+ * It starts its own Temporal dev server (port 7277 and Web UI 8277 unless --port P, then UI on P + 1;
+ * state in a temp dir) and one `ferry worker` process, and installs pgloader and pgcopydb from Debian packages when missing and running as root.
  * Extra flags: --keep-data (reuse a source table that already has N rows), --inline-data (ignore the
  * shared generator scripts).
  */
@@ -23,8 +23,7 @@ import { procCpuSeconds, procStatusKb, run, startWorker, tail, versionOf, which,
 import { DIRECTION_IDS, direction, installReferenceTools, readBoth, type Direction, type DirectionId } from './bench-reference.js';
 import { details, newSeries, rows as tableRows, textTable, writeResults, type BenchResult, type DirectionResult, type Series } from './bench-report.js';
 
-const PORT = 7277;
-const UI_PORT = 8277;
+const DEFAULT_PORT = 7277;
 const TASK_QUEUE = 'ferry-bench';
 const ROOT = projectRoot();
 const BIN = join(ROOT, 'bin', 'ferry.js');
@@ -37,6 +36,7 @@ interface Options {
   directions: DirectionId[];
   keepData: boolean;
   inlineData: boolean;
+  port: number;
 }
 
 function options(): Options {
@@ -47,12 +47,13 @@ function options(): Options {
       directions: { type: 'string', default: DIRECTION_IDS.join(',') },
       'keep-data': { type: 'boolean', default: false },
       'inline-data': { type: 'boolean', default: false },
+      port: { type: 'string', default: String(DEFAULT_PORT) },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     console.log(
-      'usage: npm run bench [-- --rows N (1000000) --rounds K (2) --directions pg-pg,mysql-pg,mysql-mysql,pg-mysql --keep-data --inline-data]',
+      'usage: npm run bench [-- --rows N (1000000) --rounds K (2) --directions pg-pg,mysql-pg,mysql-mysql,pg-mysql --keep-data --inline-data --port P (7277)]',
     );
     process.exit(0);
   }
@@ -60,11 +61,13 @@ function options(): Options {
   const rounds = Number(values.rounds);
   if (!Number.isInteger(rows) || rows < 1) throw new Error(`--rows must be a positive integer, got ${values.rows}`);
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got ${values.rounds}`);
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 1 || port > 65534) throw new Error(`--port must be a TCP port number, got ${values.port}`);
   const directions = values.directions.split(',').map((d) => d.trim().replace('postgres', 'pg').replace('mariadb', 'mysql'));
   for (const d of directions) {
     if (!DIRECTION_IDS.includes(d as DirectionId)) throw new Error(`unknown direction ${d}; use ${DIRECTION_IDS.join(', ')}`);
   }
-  return { rows, rounds, directions: directions as DirectionId[], keepData: values['keep-data'], inlineData: values['inline-data'] };
+  return { rows, rounds, directions: directions as DirectionId[], keepData: values['keep-data'], inlineData: values['inline-data'], port };
 }
 
 /** Kills a `ferry migrate --wait` that runs this long, so a stuck run cannot hang the bench. */
@@ -252,8 +255,9 @@ async function main(): Promise<number> {
   let connection: Connection | undefined;
   const result: BenchResult = { startedAt: started.toISOString(), rows: opts.rows, rounds: opts.rounds, ...(await describeMachine()), dataset, directions: [], notes };
   try {
-    server = await startDevServer({ port: PORT, uiPort: UI_PORT, dbFile: join(stateDir, 'temporal.db'), log });
-    if (server.reused) notes.push(`a Temporal server was already listening on ${PORT}; it was reused`);
+    const uiPort = opts.port === DEFAULT_PORT ? DEFAULT_PORT + 1000 : opts.port + 1;
+    server = await startDevServer({ port: opts.port, uiPort, dbFile: join(stateDir, 'temporal.db'), log });
+    if (server.reused) notes.push(`a Temporal server was already listening on ${opts.port}; it was reused`);
     const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default', FERRY_TASK_QUEUE: TASK_QUEUE };
     delete env['TEMPORAL_PROFILE'];
     worker = await startWorker(BIN, env);

@@ -1,16 +1,16 @@
 /**
- * The `ferry` command line. Thin: each command lives in src/cli/.
+ * The `ferry` command line. Thin: each command lives in src/cli/. The worker, dev and codec-server
+ * commands are imported when run: they load the worker SDK and the database drivers, which would
+ * otherwise add a few hundred milliseconds to the start of every client command.
  */
 import { Command, Option } from 'commander';
 import { cancelCommand } from './cli/cancel-command.js';
-import { codecServerCommand, type CodecServerFlags } from './cli/codec-server-command.js';
-import { devCommand } from './cli/dev-command.js';
+import type { CodecServerFlags } from './cli/codec-server-command.js';
 import { listCommand } from './cli/list-command.js';
 import { migrateCommand, type MigrateFlags } from './cli/migrate-command.js';
 import { planCommand } from './cli/plan-command.js';
 import { statusCommand } from './cli/status-command.js';
 import { addSyncCommands } from './cli/sync-commands.js';
-import { runWorker } from './worker.js';
 
 const program = new Command('ferry')
   .description('Migrate and sync PostgreSQL and MySQL/MariaDB tables as durable Temporal workflows')
@@ -74,6 +74,7 @@ program
   .command('worker')
   .description('run a worker (database credentials come from this process environment)')
   .action(async () => {
+    const { runWorker } = await import('./worker.js');
     await runWorker();
   });
 
@@ -81,6 +82,7 @@ program
   .command('dev')
   .description('start a local Temporal dev server (Web UI on :8233) and a worker')
   .action(async () => {
+    const { devCommand } = await import('./cli/dev-command.js');
     process.exitCode = await devCommand();
   });
 
@@ -91,6 +93,7 @@ program
   .option('--host <addr>', 'interface (default 127.0.0.1; others need FERRY_CODEC_AUTH)')
   .option('--origin <url>', 'Web UI origin allowed by CORS (repeatable; default http://localhost:8233)', collect)
   .action(async (flags: CodecServerFlags) => {
+    const { codecServerCommand } = await import('./cli/codec-server-command.js');
     process.exitCode = await codecServerCommand(flags);
   });
 
