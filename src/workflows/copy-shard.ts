@@ -5,6 +5,7 @@
 import {
   continueAsNew,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setCurrentDetails,
   sleep,
@@ -61,15 +62,16 @@ export async function copyShard(input: CopyShardInput): Promise<CopyShardResult>
         `last chunk ${r.rows} rows by ${r.worker}${r.attempt > 1 ? ` (attempt ${r.attempt})` : ''}; ` +
         (r.done ? 'done' : `next after ${describeRange({ lo: r.end, hi: input.range.hi })}`),
     );
-    if (parent && !r.done) {
-      // Progress and resume cursor for the parent, batched (SIGNAL_EVERY_MS). None after the last
-      // chunk: the parent takes the exact totals from this workflow's result a moment later.
+    // None after the last chunk: the parent takes the exact totals from this workflow's result a moment
+    // later. Runs started before that change (patch marker absent) still send it, so they replay.
+    if (parent && (!r.done || !patched('ferry-no-final-signal'))) {
+      // Progress and resume cursor for the parent, batched (SIGNAL_EVERY_MS).
       unsent ??= { table: input.table, shard: input.shard, rows: 0, end: null, workers: {}, redone: 0 };
       unsent.rows += r.rows;
-      unsent.end = r.end;
+      unsent.end = r.done ? input.range.hi : r.end;
       unsent.workers[r.worker] = (unsent.workers[r.worker] ?? 0) + r.rows;
       if (r.attempt > 1) unsent.redone += r.rows;
-      if (Date.now() - lastSentMs >= SIGNAL_EVERY_MS) {
+      if (r.done || Date.now() - lastSentMs >= SIGNAL_EVERY_MS) {
         const batch = unsent;
         unsent = undefined;
         lastSentMs = Date.now();
