@@ -30,6 +30,13 @@ export interface PhaseBreakdown {
   chunkQueueMaxMs: number;
   /** Per shard, mean of (shard span − its chunks' activity time): scheduling and workflow tasks. */
   shardOverheadMs: number;
+  /**
+   * Temporal's cost per chunk on the critical path: mean time from one chunk's completion to the start
+   * of the next chunk of the same shard (activity result → workflow task → next activity dispatched).
+   */
+  chunkGapMeanMs: number;
+  /** History events of the run and its children: what the Temporal server stores and dispatches. */
+  events: number;
 }
 
 type HistoryEvent = NonNullable<Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>>['events']>[number];
@@ -63,16 +70,18 @@ function spans(events: HistoryEvent[]) {
       const id = eventId(e.activityTaskCompletedEventAttributes.scheduledEventId);
       const s = scheduled.get(id);
       if (s) activities.push({ type: s.type, scheduledAt: s.at, startedAt: started.get(id) ?? s.at, endAt: at });
-    } else if (e.startChildWorkflowExecutionInitiatedEventAttributes) {
+    } else if (e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowType?.name === 'copyShard') {
+      // Only the copy children: the table-lock child lives as long as the whole run and would count
+      // as one more "shard" made entirely of overhead.
       childStarts.push(at);
       childIds.push(e.startChildWorkflowExecutionInitiatedEventAttributes.workflowId ?? '');
-    } else if (e.childWorkflowExecutionCompletedEventAttributes) {
+    } else if (e.childWorkflowExecutionCompletedEventAttributes?.workflowType?.name === 'copyShard') {
       childEnds.push(at);
     }
   }
   const first = events.length ? ms(events[0]!.eventTime) : 0;
   const last = events.length ? ms(events[events.length - 1]!.eventTime) : 0;
-  return { activities, childStarts, childEnds, childIds, first, last };
+  return { activities, childStarts, childEnds, childIds, first, last, events: events.length };
 }
 
 /** Reads the histories of a finished `migrate` run and its children. */
@@ -98,9 +107,17 @@ export async function phaseBreakdown(client: Client, workflowId: string): Promis
   let overhead = 0;
   let queued = 0;
   let queuedMax = 0;
+  let gaps = 0;
+  let gapTotal = 0;
+  let events = parent.events;
   for (const id of parent.childIds) {
     const child = spans((await client.workflow.getHandle(id).fetchHistory()).events ?? []);
-    const copies = child.activities.filter((a) => a.type === 'copyChunk');
+    events += child.events;
+    const copies = child.activities.filter((a) => a.type === 'copyChunk').sort((a, b) => a.startedAt - b.startedAt);
+    for (let i = 1; i < copies.length; i++) {
+      gaps += 1;
+      gapTotal += copies[i]!.startedAt - copies[i - 1]!.endAt;
+    }
     const active = copies.reduce((sum, a) => sum + (a.endAt - a.startedAt), 0);
     chunks += copies.length;
     chunkTotal += active;
@@ -124,6 +141,8 @@ export async function phaseBreakdown(client: Client, workflowId: string): Promis
     chunkQueueMeanMs: chunks ? queued / chunks : 0,
     chunkQueueMaxMs: queuedMax,
     shardOverheadMs: shards ? overhead / shards : 0,
+    chunkGapMeanMs: gaps ? gapTotal / gaps : 0,
+    events,
   };
 }
 
@@ -149,6 +168,7 @@ export function describePhases(b: PhaseBreakdown): string {
     `${parts.join(' · ')} (workflow ${(b.workflowMs / 1000).toFixed(2)} s; ${b.shards} shards, ${b.chunks} chunks, ` +
     `chunk mean ${(b.chunkMeanMs / 1000).toFixed(2)} s / max ${(b.chunkMaxMs / 1000).toFixed(2)} s, ` +
     `chunk schedule-to-start mean ${(b.chunkQueueMeanMs / 1000).toFixed(2)} s / max ${(b.chunkQueueMaxMs / 1000).toFixed(2)} s, ` +
-    `per-shard time outside chunks ${(b.shardOverheadMs / 1000).toFixed(2)} s)`
+    `per-shard time outside chunks ${(b.shardOverheadMs / 1000).toFixed(2)} s, ` +
+    `chunk end → next chunk start mean ${(b.chunkGapMeanMs / 1000).toFixed(3)} s, ${b.events} history events)`
   );
 }

@@ -4,6 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DiffCheck } from './bench-diff.js';
 import { describePhases, type PhaseBreakdown } from './bench-phases.js';
 
 /** Worker peak memory the issue allows, in MB. */
@@ -39,6 +40,9 @@ export interface DirectionResult {
   readBoth: Series;
   /** `ferry diff` of the identical source and target tables. */
   diff: Series;
+  /** `ferry diff` after 100 differences were planted in the target, and what it found. */
+  diffPlanted: Series;
+  diffFound?: DiffCheck;
   /** Peak RSS of the worker while this direction ran, in MB. */
   workerPeakMb?: number;
   /** Phases of the last successful ferry run of each verify mode. */
@@ -140,6 +144,20 @@ export function rows(result: BenchResult): Row[] {
     }
     out.push({ direction: d.label, ferry: 'migrate --verify checksum', ferryS: shown(d.ferryChecksum), reference: 'ferry --verify none', referenceS: shown(d.ferry), ...judge(d.ferryChecksum, d.ferry, VERIFY_OVERHEAD_TARGET), workerMb: mem });
     out.push({ direction: d.label, ferry: 'diff (identical tables)', ferryS: shown(d.diff), reference: 'read both tables', referenceS: shown(d.readBoth), ...judge(d.diff, d.readBoth, DIFF_TARGET), workerMb: mem });
+    if (!d.diffPlanted.skipped) {
+      const f = d.diffFound;
+      out.push({
+        direction: d.label,
+        ferry: `diff (100 planted; found ${f ? `${f.found}/${f.planted}` : '—'})`,
+        ferryS: shown(d.diffPlanted),
+        reference: 'read both tables',
+        referenceS: shown(d.readBoth),
+        ratio: judge(d.diffPlanted, d.readBoth, undefined).ratio,
+        target: 'all found',
+        result: f && !d.diffPlanted.errors.length ? (f.problems.length === 0 ? 'pass' : 'MISS') : 'n/a',
+        workerMb: mem,
+      });
+    }
   }
   const peak = result.workerPeakMb;
   out.push({
@@ -179,7 +197,7 @@ export function details(result: BenchResult): string[] {
   for (const d of result.directions) {
     lines.push(`${d.label}:`);
     if (d.error) lines.push(`  error: ${d.error}`);
-    for (const s of [d.ferry, d.ferryChecksum, ...d.references, d.readBoth]) {
+    for (const s of [d.ferry, d.ferryChecksum, ...d.references, d.readBoth, d.diff, d.diffPlanted]) {
       const samples = s.seconds.map((x) => x.toFixed(2)).join(', ') || '—';
       const mem = s.peakMb.length ? `; peak ${Math.max(...s.peakMb).toFixed(0)} MB` : '';
       const wf = s.workflowSeconds?.length ? `; workflow ${s.workflowSeconds.map((x) => x.toFixed(2)).join(', ')} s` : '';
@@ -187,6 +205,7 @@ export function details(result: BenchResult): string[] {
       lines.push(`  ${s.name}: ${s.skipped ? `skipped (${s.skipped})` : `${samples} s${wf}${cpu}${mem}`}`);
       for (const e of [...new Set(s.errors)]) lines.push(`    failed: ${e.replace(/\n/g, '\n      ')}`);
     }
+    for (const p of d.diffFound?.problems ?? []) lines.push(`  diff with planted differences: ${p}`);
     if (d.phases.none) lines.push(`  ferry --verify none phases: ${describePhases(d.phases.none)}`);
     if (d.phases.checksum) lines.push(`  ferry --verify checksum phases: ${describePhases(d.phases.checksum)}`);
   }

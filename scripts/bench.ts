@@ -4,8 +4,8 @@
  * the reference runs, checks every run's row count, and prints and writes (bench-results/) a table of
  * medians and ratios against the targets of the benchmark issue, with the worker's peak memory.
  *
- * It starts its own Temporal dev server (port 7277, UI 8277, state in a temp dir) and one `ferry worker`
- * process, and installs pgloader and pgcopydb from Debian packages when missing and running as root.
+ * It starts its own Temporal dev server (port 7277 and Web UI 8277 unless --port P, then UI on P + 1;
+ * state in a temp dir) and one `ferry worker` process, and installs pgloader and pgcopydb from Debian packages when missing and running as root.
  * Extra flags: --keep-data (reuse a source table that already has N rows), --inline-data (ignore the
  * shared generator scripts).
  */
@@ -13,64 +13,22 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { projectRoot } from '../src/temporal/cli-binary.js';
 import { startDevServer, type DevServer } from '../src/temporal/dev-server.js';
 import { DST_DB, SRC_DB, countRows, createDatasets, dropTable, query, type Engine } from './bench-datasets.js';
+import { checkDiff, plantDifferences } from './bench-diff.js';
 import { phaseBreakdown } from './bench-phases.js';
 import { procCpuSeconds, procStatusKb, run, startWorker, tail, versionOf, which, workerWarnings, type BenchWorker } from './bench-proc.js';
-import { DIRECTION_IDS, direction, installReferenceTools, readBoth, type Direction, type DirectionId } from './bench-reference.js';
+import { direction, installReferenceTools, readBoth, type Direction } from './bench-reference.js';
+import { DEFAULT_PORT, ferryTimeoutMs, options, type Options } from './bench-options.js';
 import { details, newSeries, rows as tableRows, textTable, writeResults, type BenchResult, type DirectionResult, type Series } from './bench-report.js';
 
-const PORT = 7277;
-const UI_PORT = 8277;
 const TASK_QUEUE = 'ferry-bench';
 const ROOT = projectRoot();
 const BIN = join(ROOT, 'bin', 'ferry.js');
 
 const log = (msg: string): void => console.error(`[bench] ${msg}`);
-
-interface Options {
-  rows: number;
-  rounds: number;
-  directions: DirectionId[];
-  keepData: boolean;
-  inlineData: boolean;
-}
-
-function options(): Options {
-  const { values } = parseArgs({
-    options: {
-      rows: { type: 'string', default: '1000000' },
-      rounds: { type: 'string', default: '2' },
-      directions: { type: 'string', default: DIRECTION_IDS.join(',') },
-      'keep-data': { type: 'boolean', default: false },
-      'inline-data': { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  if (values.help) {
-    console.log(
-      'usage: npm run bench [-- --rows N (1000000) --rounds K (2) --directions pg-pg,mysql-pg,mysql-mysql,pg-mysql --keep-data --inline-data]',
-    );
-    process.exit(0);
-  }
-  const rows = Number(values.rows.replace(/[_,]/g, ''));
-  const rounds = Number(values.rounds);
-  if (!Number.isInteger(rows) || rows < 1) throw new Error(`--rows must be a positive integer, got ${values.rows}`);
-  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got ${values.rounds}`);
-  const directions = values.directions.split(',').map((d) => d.trim().replace('postgres', 'pg').replace('mariadb', 'mysql'));
-  for (const d of directions) {
-    if (!DIRECTION_IDS.includes(d as DirectionId)) throw new Error(`unknown direction ${d}; use ${DIRECTION_IDS.join(', ')}`);
-  }
-  return { rows, rounds, directions: directions as DirectionId[], keepData: values['keep-data'], inlineData: values['inline-data'] };
-}
-
-/** Kills a `ferry migrate --wait` that runs this long, so a stuck run cannot hang the bench. */
-function ferryTimeoutMs(rows: number): number {
-  return 120_000 + (rows / 1_000_000) * 600_000;
-}
 
 class Bench {
   constructor(
@@ -90,6 +48,7 @@ class Bench {
       references: dir.references.map((r) => newSeries(r.name, r.targetRatio)),
       readBoth: newSeries('read both tables (diff baseline)'),
       diff: newSeries('ferry diff (identical tables)'),
+      diffPlanted: newSeries('ferry diff (100 planted differences)'),
       phases: {},
     };
     dir.references.forEach((r, i) => {
@@ -114,9 +73,20 @@ class Bench {
         await this.measure(result.diff, () => this.diff(dir, round));
       }
       log(`${dir.label}: ferry diff ${result.diff.seconds.map((x) => x.toFixed(2)).join(', ')} s; read both ${result.readBoth.seconds.map((x) => x.toFixed(2)).join(', ')} s`);
+      // Last, as it changes the target: every planted difference must be found, and nothing else.
+      await this.measure(result.diffPlanted, async () => {
+        const planted = await plantDifferences(dir.target, this.opts.rows);
+        const r = await this.runDiff(dir, 'planted');
+        if (r.code !== 1) throw new Error(`ferry diff of a target with planted differences exited ${r.code} (expected 1): ${tail(`${r.stdout}\n${r.stderr}`, 10)}`);
+        result.diffFound = checkDiff(r.stdout, planted);
+        return { ms: r.ms };
+      });
+      const f = result.diffFound;
+      log(`${dir.label}: diff with 100 planted differences ${result.diffPlanted.seconds[0]?.toFixed(2) ?? 'failed'} s, found ${f?.found ?? 0} of ${f?.planted ?? 100}${f?.problems.length ? `: ${f.problems.join('; ')}` : ''}`);
     } else {
       result.readBoth.skipped = 'no complete target table to read';
       result.diff.skipped = 'no complete target table to compare';
+      result.diffPlanted.skipped = 'no complete target table to compare';
     }
     return result;
   }
@@ -158,11 +128,15 @@ class Bench {
 
   /** `ferry diff` of the two identical tables; it must find nothing (exit 0). */
   private async diff(dir: Direction, round: number): Promise<{ ms: number }> {
-    const id = `bench-${this.stamp}-${dir.id}-diff-${round}`;
-    const args = ['diff', '--source', dir.sourceUrl, '--target', dir.targetUrl, '--tables', 'orders', '--json', '--id', id];
-    const r = await run(process.execPath, [BIN, ...args], { env: this.env, timeoutMs: ferryTimeoutMs(this.opts.rows) });
+    const r = await this.runDiff(dir, String(round));
     if (r.code !== 0) throw new Error(`ferry diff exited ${r.code}: ${tail(`${r.stdout}\n${r.stderr}`, 10)}`);
     return { ms: r.ms };
+  }
+
+  private runDiff(dir: Direction, suffix: string) {
+    const id = `bench-${this.stamp}-${dir.id}-diff-${suffix}`;
+    const args = ['diff', '--source', dir.sourceUrl, '--target', dir.targetUrl, '--tables', 'orders', '--json', '--id', id];
+    return run(process.execPath, [BIN, ...args], { env: this.env, timeoutMs: ferryTimeoutMs(this.opts.rows) });
   }
 
   private async reference(dir: Direction, i: number, result: DirectionResult): Promise<void> {
@@ -252,8 +226,9 @@ async function main(): Promise<number> {
   let connection: Connection | undefined;
   const result: BenchResult = { startedAt: started.toISOString(), rows: opts.rows, rounds: opts.rounds, ...(await describeMachine()), dataset, directions: [], notes };
   try {
-    server = await startDevServer({ port: PORT, uiPort: UI_PORT, dbFile: join(stateDir, 'temporal.db'), log });
-    if (server.reused) notes.push(`a Temporal server was already listening on ${PORT}; it was reused`);
+    const uiPort = opts.port === DEFAULT_PORT ? DEFAULT_PORT + 1000 : opts.port + 1;
+    server = await startDevServer({ port: opts.port, uiPort, dbFile: join(stateDir, 'temporal.db'), log });
+    if (server.reused) notes.push(`a Temporal server was already listening on ${opts.port}; it was reused`);
     const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default', FERRY_TASK_QUEUE: TASK_QUEUE };
     delete env['TEMPORAL_PROFILE'];
     worker = await startWorker(BIN, env);
@@ -267,7 +242,18 @@ async function main(): Promise<number> {
         result.directions.push(await bench.direction(dir));
       } catch (e) {
         worker.memory.finish();
-        const r: DirectionResult = { id: dir.id, label: dir.label, ferry: newSeries('ferry'), ferryChecksum: newSeries('ferry checksum'), references: [], readBoth: newSeries('read both'), diff: newSeries('diff'), phases: {}, error: (e as Error).message };
+        const r: DirectionResult = {
+          id: dir.id,
+          label: dir.label,
+          ferry: newSeries('ferry'),
+          ferryChecksum: newSeries('ferry checksum'),
+          references: [],
+          readBoth: newSeries('read both'),
+          diff: newSeries('diff'),
+          diffPlanted: newSeries('diff planted'),
+          phases: {},
+          error: (e as Error).message,
+        };
         result.directions.push(r);
         log(`${dir.label} aborted: ${r.error}`);
         if (worker.proc.exitCode !== null || worker.proc.signalCode !== null) break;
@@ -294,7 +280,7 @@ async function main(): Promise<number> {
   writeFileSync(workerLog, worker?.output() ?? '');
   console.log(`\nwritten: ${out.md}, ${out.json}, ${workerLog}`);
   // Slow is a result, not an error; a broken ferry run (or a direction that could not run) is one.
-  const broken = result.directions.some((d) => d.error || d.ferry.errors.length || d.ferryChecksum.errors.length);
+  const broken = result.directions.some((d) => d.error || d.ferry.errors.length || d.ferryChecksum.errors.length || d.diffPlanted.errors.length || d.diffFound?.problems.length);
   return broken ? 1 : 0;
 }
 

@@ -1,17 +1,17 @@
 /**
- * The `ferry` command line. Thin: each command lives in src/cli/.
+ * The `ferry` command line. Thin: each command lives in src/cli/. The worker, dev and codec-server
+ * commands are imported when run: they load the worker SDK and the database drivers, which would
+ * otherwise add a few hundred milliseconds to the start of every client command.
  */
 import { Command, Option } from 'commander';
 import { cancelCommand } from './cli/cancel-command.js';
-import { codecServerCommand, type CodecServerFlags } from './cli/codec-server-command.js';
-import { devCommand } from './cli/dev-command.js';
+import type { CodecServerFlags } from './cli/codec-server-command.js';
 import { listCommand } from './cli/list-command.js';
 import { migrateCommand, type MigrateFlags } from './cli/migrate-command.js';
 import { addFilesCommands } from './cli/files-cli.js';
 import { planCommand } from './cli/plan-command.js';
 import { statusCommand } from './cli/status-command.js';
 import { addSyncCommands } from './cli/sync-commands.js';
-import { runWorker } from './worker.js';
 
 const program = new Command('ferry')
   .description('Migrate and sync PostgreSQL and MySQL/MariaDB tables as durable Temporal workflows')
@@ -26,7 +26,7 @@ program
   .option('--source <url>', 'source URL: postgres://… or mysql://… (write secrets as ${ENV})')
   .option('--target <url>', 'target URL')
   .option('--tables <list>', 'comma-separated table names, or * for every base table')
-  .option('--chunk-rows <n>', 'rows per copy transaction (default 100000)')
+  .option('--chunk-rows <n>', 'rows per copy transaction (default 250000)')
   .option('--parallelism <n>', 'shards copied at once (default 4)')
   .addOption(new Option('--on-existing <mode>', 'target table already has rows (default fail)').choices(['fail', 'truncate', 'append']))
   .addOption(new Option('--verify <mode>', 'verification after the copy (default checksum)').choices(['none', 'count', 'checksum']))
@@ -75,6 +75,7 @@ program
   .command('worker')
   .description('run a worker (database credentials come from this process environment)')
   .action(async () => {
+    const { runWorker } = await import('./worker.js');
     await runWorker();
   });
 
@@ -82,6 +83,7 @@ program
   .command('dev')
   .description('start a local Temporal dev server (Web UI on :8233) and a worker')
   .action(async () => {
+    const { devCommand } = await import('./cli/dev-command.js');
     process.exitCode = await devCommand();
   });
 
@@ -92,6 +94,7 @@ program
   .option('--host <addr>', 'interface (default 127.0.0.1; others need FERRY_CODEC_AUTH)')
   .option('--origin <url>', 'Web UI origin allowed by CORS (repeatable; default http://localhost:8233)', collect)
   .action(async (flags: CodecServerFlags) => {
+    const { codecServerCommand } = await import('./cli/codec-server-command.js');
     process.exitCode = await codecServerCommand(flags);
   });
 
@@ -102,7 +105,7 @@ program
   .option('--source <url>', 'source URL')
   .option('--target <url>', 'target URL')
   .option('--tables <list>', 'comma-separated table names, or * for every base table')
-  .option('--chunk-rows <n>', 'rows per copy transaction (default 100000)')
+  .option('--chunk-rows <n>', 'rows per copy transaction (default 250000)')
   .option('--parallelism <n>', 'shards copied at once (default 4)')
   .option('--key <table=cols>', 'key for a table without a primary key (repeatable)', collect)
   .option('--name <name>', 'job name')

@@ -10,7 +10,7 @@ import { parseJobSpec, type JobSpec } from '../job/job-spec.js';
 import { loadJob, type JobFlags } from '../job/load-job.js';
 import { FerryJobKey, FerryKindKey } from '../shared.js';
 import { connectClient, loadConnectConfig } from '../temporal/connection.js';
-import { taskQueue } from '../temporal/ferry-worker.js';
+import { taskQueue } from '../temporal/task-queue.js';
 import { failureMessage } from './failure-message.js';
 import { toInput } from './migrate-command.js';
 import { uiLink } from './output.js';

@@ -10,7 +10,7 @@ import { loadJob, type JobFlags } from '../job/load-job.js';
 import { parseConnectionUrl } from '../job/connection-url.js';
 import { FerryJobKey, FerryKindKey, WORKFLOW_MIGRATE, resumeStateQuery } from '../shared.js';
 import { connectClient, loadConnectConfig } from '../temporal/connection.js';
-import { taskQueue } from '../temporal/ferry-worker.js';
+import { taskQueue } from '../temporal/task-queue.js';
 import { EXIT_DIFFERENT, EXIT_ERROR, EXIT_OK, fmtRows, reportError, uiLink } from './output.js';
 import { showProgress } from './progress-view.js';
 import { FerryError, JobSpecError } from '../errors.js';

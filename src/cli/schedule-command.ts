@@ -8,7 +8,7 @@ import { ScheduleOverlapPolicy, type Client, type ScheduleDescription, type Sche
 import { JobSpecError } from '../errors.js';
 import { FerryJobKey, FerryKindKey } from '../shared.js';
 import { connectClient, loadConnectConfig } from '../temporal/connection.js';
-import { taskQueue } from '../temporal/ferry-worker.js';
+import { taskQueue } from '../temporal/task-queue.js';
 import { syncInput, type SyncFlags } from './job-run.js';
 import { EXIT_OK, reportError } from './output.js';
 

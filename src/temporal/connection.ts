@@ -7,8 +7,7 @@
 import { Client, Connection } from '@temporalio/client';
 import type { ConnectionOptions } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { NativeConnection } from '@temporalio/worker';
-import type { NativeConnectionOptions } from '@temporalio/worker';
+import type { NativeConnection, NativeConnectionOptions } from '@temporalio/worker';
 import { FerryError } from '../errors.js';
 import { ferryDataConverter } from './data-converter.js';
 
@@ -81,6 +80,8 @@ export async function connectClient(): Promise<Client> {
  */
 export async function connectWorkerConnection(): Promise<NativeConnection> {
   const config = await loadConnectConfig();
+  // Loaded here, not at the top: the CLI imports this module too and must not pay for the worker SDK.
+  const { NativeConnection } = await import('@temporalio/worker');
   try {
     return await NativeConnection.connect(config.connectionOptions);
   } catch (err) {

@@ -7,8 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { DialectCache } from '../dialects/index.js';
-import { DEFAULT_TASK_QUEUE } from '../shared.js';
 import { ferryDataConverter } from './data-converter.js';
+import { taskQueue } from './task-queue.js';
+
+export { taskQueue } from './task-queue.js';
 
 /** Options of {@link createFerryWorker}. */
 export interface FerryWorkerOptions {
@@ -20,11 +22,6 @@ export interface FerryWorkerOptions {
   maxConcurrentActivities?: number;
   /** Name reported in chunk results (default hostname:pid). */
   workerName?: string;
-}
-
-/** The task queue from the environment or the default. */
-export function taskQueue(): string {
-  return process.env['FERRY_TASK_QUEUE'] || DEFAULT_TASK_QUEUE;
 }
 
 /**

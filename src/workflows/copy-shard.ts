@@ -5,6 +5,7 @@
 import {
   continueAsNew,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setCurrentDetails,
   sleep,
@@ -22,6 +23,11 @@ const chunkOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 } as const;
 const { copyChunk } = proxyActivities<FerryActivities>(chunkOptions);
+/**
+ * Least time between two progress signals to the parent. A signal costs about as many history events
+ * and workflow tasks as a chunk, but progress (`ferry status`, the bars) should not lag more than a
+ * second; with chunks of a few seconds this is one signal per chunk anyway.
+ */
 const SIGNAL_EVERY_MS = 1000;
 
 /** Copies `input.range` of `input.table` and returns the rows copied. */
@@ -58,9 +64,10 @@ export async function copyShard(input: CopyShardInput): Promise<CopyShardResult>
         `last chunk ${r.rows} rows by ${r.worker}${r.attempt > 1 ? ` (attempt ${r.attempt})` : ''}; ` +
         (r.done ? 'done' : `next after ${describeRange({ lo: r.end, hi: input.range.hi })}`),
     );
-    if (parent) {
-      // Progress and resume cursor for the parent, batched to one signal a second at most; the parent
-      // also gets the exact totals as this workflow's result.
+    // None after the last chunk: the parent takes the exact totals from this workflow's result a moment
+    // later. Runs started before that change (patch marker absent) still send it, so they replay.
+    if (parent && (!r.done || !patched('ferry-no-final-signal'))) {
+      // Progress and resume cursor for the parent, batched (SIGNAL_EVERY_MS).
       unsent ??= { table: input.table, shard: input.shard, rows: 0, end: null, workers: {}, redone: 0 };
       unsent.rows += r.rows;
       unsent.end = r.done ? input.range.hi : r.end;

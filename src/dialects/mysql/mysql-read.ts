@@ -1,9 +1,9 @@
 /**
- * Streamed range reads from MySQL/MariaDB as transfer text. mysql2's query stream pauses the socket
- * when its buffer is full, so memory stays flat however many rows the range holds.
+ * Streamed range reads from MySQL/MariaDB as transfer text. The socket is paused while the consumer
+ * is full, so memory stays flat however many rows the range holds.
  */
-import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
-import type { Connection as CoreConnection, TypeCastField } from 'mysql2';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import type { TypeCastField } from 'mysql2';
 import type { PoolConnection } from 'mysql2/promise';
 import { encodeRow } from '../../core/transfer-text.js';
 
@@ -36,22 +36,133 @@ export class RowEncoder extends Transform {
 }
 
 /**
- * Runs `sql` on `conn` as a streaming query and returns its rows as transfer text. The connection goes
- * back to the pool once the server has sent the whole result (or an error); if the consumer stops
- * early it is destroyed instead, because it would otherwise still be receiving the rest of the result.
+ * Runs `sql` on `conn` as a streaming query and returns its rows as transfer text, in Buffers of about
+ * `batchBytes`. Rows are encoded as the driver parses them, not passed one by one through an object
+ * stream (that cost about a fifth of the worker's CPU on a MySQL read); when the consumer is full the
+ * connection's socket is paused until it reads again, so memory stays flat. The connection goes back
+ * to the pool once the server has sent the whole result (or an error); if the consumer stops early it
+ * is destroyed instead, because it would otherwise still be receiving the rest of the result.
  */
-export function streamRows(conn: PoolConnection, sql: string, mapError: (err: unknown) => unknown = (e) => e): Readable {
-  const core = conn.connection as unknown as CoreConnection;
-  const query = core.query({ sql, rowsAsArray: true, typeCast: stringCast });
-  let queryEnded = false;
-  const rows = query.stream({ highWaterMark: 512 });
-  query.on('end', () => (queryEnded = true));
-  const out = new RowEncoder();
-  // Registered before pipeline's own handler, so the consumer sees ferry's error, not the driver's.
-  rows.once('error', (err) => out.destroy(mapError(err) as Error));
-  pipeline(rows, out, () => {
-    if (queryEnded) conn.release();
+export function streamRows(conn: PoolConnection, sql: string, mapError: (err: unknown) => unknown = (e) => e, batchBytes = 64 * 1024): Readable {
+  const core = conn.connection as unknown as PausableConnection;
+  let paused = false;
+  let settled = false;
+  const settle = (ended: boolean) => {
+    if (settled) return;
+    settled = true;
+    if (ended) conn.release();
     else conn.destroy();
+  };
+  const encoder = new LineEncoder(batchBytes);
+  const out = new Readable({
+    read() {
+      if (paused) {
+        paused = false;
+        core.resume();
+      }
+    },
+    destroy(err, done) {
+      // Stopped before the server finished sending: the connection is mid-result.
+      settle(false);
+      done(err);
+    },
+  });
+  // Raw bytes (typeCast false): the connection is utf8mb4, so values arrive as UTF-8 and are escaped
+  // and copied as bytes, never decoded into strings and encoded back.
+  const query = core.query({ sql, rowsAsArray: true, typeCast: false });
+  query.on('result', (row: (Buffer | null)[]) => {
+    if (out.destroyed) return;
+    const batch = encoder.add(row);
+    if (batch === undefined) return;
+    const more = out.push(batch);
+    if (!more && !paused) {
+      paused = true;
+      core.pause();
+    }
+  });
+  query.on('error', (err: unknown) => {
+    if (!out.destroyed) out.destroy(mapError(err) as Error);
+  });
+  query.on('end', () => {
+    if (out.destroyed) return;
+    settle(true);
+    const rest = encoder.flush();
+    if (rest !== undefined) out.push(rest);
+    out.push(null);
   });
   return out;
+}
+
+/** The parts of mysql2's core connection used to stream a result with backpressure. */
+interface PausableConnection {
+  query(opts: { sql: string; rowsAsArray: boolean; typeCast: false }): NodeJS.EventEmitter;
+  pause(): void;
+  resume(): void;
+}
+
+const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
+const BACKSLASH = 0x5c;
+const ESCAPED: Record<number, number> = { [BACKSLASH]: BACKSLASH, [TAB]: 0x74, [LF]: 0x6e, [CR]: 0x72 };
+
+/**
+ * Rows of raw UTF-8 values in; transfer text out, as byte batches of about `batchBytes`: values
+ * tab-separated, NULL as `\N`, `\\ \t \n \r` escaped, exactly as {@link encodeRow} writes them.
+ */
+export class LineEncoder {
+  private buf: Buffer;
+  private at = 0;
+  constructor(private readonly batchBytes = 64 * 1024) {
+    this.buf = Buffer.allocUnsafe(batchBytes * 2);
+  }
+
+  /** Adds one row; returns a full batch when one is ready. */
+  add(row: readonly (Buffer | null)[]): Buffer | undefined {
+    let need = 1;
+    for (const v of row) need += v === null ? 3 : v.length * 2 + 1;
+    if (this.at + need > this.buf.length) this.grow(need);
+    let at = this.at;
+    const out = this.buf;
+    for (let i = 0; i < row.length; i++) {
+      if (i > 0) out[at++] = TAB;
+      const v = row[i]!;
+      if (v === null) {
+        out[at++] = BACKSLASH;
+        out[at++] = 0x4e; // N
+        continue;
+      }
+      let from = 0;
+      for (let j = 0; j < v.length; j++) {
+        const c = v[j]!;
+        if (c !== BACKSLASH && c !== TAB && c !== LF && c !== CR) continue;
+        at += v.copy(out, at, from, j);
+        out[at++] = BACKSLASH;
+        out[at++] = ESCAPED[c]!;
+        from = j + 1;
+      }
+      at += v.copy(out, at, from);
+    }
+    out[at++] = LF;
+    this.at = at;
+    return this.at >= this.batchBytes ? this.take() : undefined;
+  }
+
+  /** What is left at the end of the result. */
+  flush(): Buffer | undefined {
+    return this.at > 0 ? this.take() : undefined;
+  }
+
+  private take(): Buffer {
+    const batch = Buffer.from(this.buf.subarray(0, this.at));
+    this.at = 0;
+    return batch;
+  }
+
+  // A row larger than what is free: keep what is written, in a buffer big enough for the row too.
+  private grow(need: number): void {
+    const bigger = Buffer.allocUnsafe(Math.max(this.batchBytes * 2, this.at + need));
+    this.buf.copy(bigger, 0, 0, this.at);
+    this.buf = bigger;
+  }
 }
