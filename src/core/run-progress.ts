@@ -5,6 +5,7 @@
  */
 import type { KeyTuple } from './key-range.js';
 import type { MigrationPhase, MigrationProgress } from './report.js';
+import type { ChunkDone } from '../shared.js';
 
 /** One table as the progress query names and sizes it. */
 export interface RunTable {
@@ -28,15 +29,8 @@ export interface RunProgress {
   shards: { rows: number; done: boolean }[][];
 }
 
-/** Rows a shard child reports since its previous report (the shape of `chunkDoneSignal`). */
-export interface ChunkBatch {
-  table: string;
-  shard: number;
-  rows: number;
-  end: KeyTuple | null;
-  workers: Record<string, number>;
-  redone: number;
-}
+/** Rows a shard child reports since its previous report: the payload of `chunkDoneSignal`. */
+export type ChunkBatch = ChunkDone;
 
 /** A fresh tally in `phase` for `tables` (none yet while planning). */
 export function newRunProgress(startedAtMs: number, tables: RunTable[] = [], phase: MigrationPhase = 'planning'): RunProgress {
