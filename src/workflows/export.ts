@@ -4,13 +4,13 @@
  * chunk by chunk; its cursor lives in workflow state, so after a crash the shard resumes at the first
  * chunk not yet written, and a re-run of the whole export skips the chunks already on disk.
  */
-import { ParentClosePolicy, continueAsNew, executeChild, isCancellation, proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import { ParentClosePolicy, continueAsNew, executeChild, proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import type { FerryActivities } from '../activities/index.js';
 import type { ExportInput, ExportReport, ExportShardInput, ExportShardResult, ExportTableReport } from '../core/files-report.js';
 import { describeRange, type KeyTuple } from '../core/key-range.js';
 import { FerryJobKey, FerryKindKey, FerryTableKey } from '../shared.js';
 import { boundedAll } from './bounded.js';
-import { chunkReporter, trackProgress, type ProgressTracker } from './files-progress.js';
+import { chunkReporter, withProgress, type ProgressTracker } from './files-progress.js';
 
 const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' };
 const { planExport, finishExport } = proxyActivities<FerryActivities>({ startToCloseTimeout: '1 hour', retry });
@@ -24,15 +24,7 @@ const { exportChunk } = proxyActivities<FerryActivities>(chunkOptions);
 
 /** Exports the job's tables into `input.dir` and returns what was written per table. */
 export async function exportTables(input: ExportInput): Promise<ExportReport> {
-  const progress = trackProgress();
-  try {
-    const report = await exportAll(input, progress);
-    progress.phase('completed');
-    return report;
-  } catch (e) {
-    progress.phase(isCancellation(e) ? 'cancelled' : 'failed');
-    throw e;
-  }
+  return withProgress((progress) => exportAll(input, progress), () => 'completed');
 }
 
 async function exportAll(input: ExportInput, progress: ProgressTracker): Promise<ExportReport> {

@@ -6,7 +6,7 @@
  * Runs started before this existed have no signals or status updates in their history; the patch
  * keeps replaying them deterministic.
  */
-import { getExternalWorkflowHandle, patched, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, isCancellation, patched, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { MigrationPhase } from '../core/report.js';
 import { ChunkBatcher, addChunks, finishShard, newRunProgress, progressOf, setRowsTotal, type ChunkOutcome, type RunTable } from '../core/run-progress.js';
 import { FerryStatusKey, chunkDoneSignal, progressQuery } from '../shared.js';
@@ -24,6 +24,22 @@ export interface ProgressTracker {
   shardDone(table: number, shard: number, rows: number): void;
   /** Replaces a table's expected rows with the exact count. */
   exactTotal(table: string, rows: number): void;
+}
+
+/**
+ * Runs a parent workflow's `body` with progress tracking; its end phase comes from `ended` (given the
+ * result), or `failed`/`cancelled` when it throws.
+ */
+export async function withProgress<R>(body: (progress: ProgressTracker) => Promise<R>, ended: (result: R) => 'completed' | 'failed'): Promise<R> {
+  const progress = trackProgress();
+  try {
+    const result = await body(progress);
+    progress.phase(ended(result));
+    return result;
+  } catch (e) {
+    progress.phase(isCancellation(e) ? 'cancelled' : 'failed');
+    throw e;
+  }
 }
 
 /** Registers the `progress` query and the chunk signal on the calling (parent) workflow. */
@@ -64,6 +80,7 @@ export function chunkReporter(table: string, shard: number): (c: ChunkOutcome) =
   const batcher = new ChunkBatcher(table, shard);
   return (c) => {
     if (!parent) return;
+    // Date.now() in workflow code is the workflow task time, identical on replay.
     const batch = batcher.add(c, Date.now());
     if (batch && patched(FILES_PROGRESS_PATCH)) {
       // Fire and forget: a lost signal only delays the count until the child's result arrives.

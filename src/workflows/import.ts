@@ -3,32 +3,25 @@
  * create or prepare the tables → one `importShard` child per shard loading its chunk files in order →
  * indexes, then foreign keys → every shard compared with the manifest's counts and checksums → report.
  */
-import { ParentClosePolicy, continueAsNew, executeChild, isCancellation, proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import { ParentClosePolicy, continueAsNew, executeChild, proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import type { FerryActivities } from '../activities/index.js';
 import type { ImportInput, ImportPlan, ImportReport, ImportShardInput, ImportTableReport, LoadShardResult } from '../core/files-report.js';
 import { describeRange } from '../core/key-range.js';
 import { FerryJobKey, FerryKindKey, FerryTableKey } from '../shared.js';
 import { boundedAll } from './bounded.js';
-import { chunkReporter, trackProgress, type ProgressTracker } from './files-progress.js';
+import { chunkReporter, withProgress, type ProgressTracker } from './files-progress.js';
 import { acquireTableLocks } from './table-lock.js';
+import { acts } from './migrate-activities.js';
+import { prepareTargets } from './prepare-targets.js';
 
 const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' };
-const acts = proxyActivities<FerryActivities>({ startToCloseTimeout: '1 hour', retry });
 const checks = proxyActivities<FerryActivities>({ startToCloseTimeout: '2 hours', heartbeatTimeout: '1 minute', retry });
 const chunkOptions = { startToCloseTimeout: '30 minutes', heartbeatTimeout: '15 seconds', retry } as const;
 const { importChunk } = proxyActivities<FerryActivities>(chunkOptions);
 
 /** Loads an export directory into the target and verifies it against the manifest. */
 export async function importFiles(input: ImportInput): Promise<ImportReport> {
-  const progress = trackProgress();
-  try {
-    const report = await importAll(input, progress);
-    progress.phase(report.status);
-    return report;
-  } catch (e) {
-    progress.phase(isCancellation(e) ? 'cancelled' : 'failed');
-    throw e;
-  }
+  return withProgress((progress) => importAll(input, progress), (r) => r.status);
 }
 
 async function importAll(input: ImportInput, progress: ProgressTracker): Promise<ImportReport> {
@@ -41,16 +34,7 @@ async function importAll(input: ImportInput, progress: ProgressTracker): Promise
   progress.phase('preparing');
   const locks = await acquireTableLocks(input.target, names);
   try {
-    // As migrate: foreign keys go before the load and come back after it; `fail` checks first.
-    const dropFks = () => acts.dropForeignKeys({ target: input.target, tables: names });
-    const prepare = () => Promise.all(plan.tables.map((t) => acts.prepareTable({ target: input.target, schema: t.schema, onExisting: input.onExisting })));
-    if (input.onExisting === 'fail') {
-      await prepare();
-      await dropFks();
-    } else {
-      await dropFks();
-      await prepare();
-    }
+    await prepareTargets({ target: input.target, tables: names, schemas: plan.tables.map((t) => t.schema), onExisting: input.onExisting });
     const shards = plan.tables.flatMap((t, ti) => t.shards.map((s, shard) => ({ t, ti, shard, s })));
     progress.phase('copying');
     const loaded = await boundedAll(shards, input.parallelism, async ({ t, ti, shard, s }) => {

@@ -22,6 +22,7 @@ import { FerryJobKey, FerryKindKey, FerryStatusKey, FerryTableKey, chunkDoneSign
 import { boundedAll } from './bounded.js';
 import { copyShard } from './copy-shard.js';
 import { acts } from './migrate-activities.js';
+import { prepareTargets } from './prepare-targets.js';
 import { progressMarkdown } from './progress-markdown.js';
 import { acquireTableLocks } from './table-lock.js';
 import { verifyTables } from './verify-tables.js';
@@ -83,7 +84,7 @@ export async function migrate(input: MigrateInput): Promise<MigrationReport> {
     if (patched('ferry-table-locks')) await acquireTableLocks(input.target, plan.tables.map((t) => t.target));
     if (!carried) {
       setPhase('preparing');
-      await prepareTargets(input, plan);
+      await prepareTargets({ target: input.target, tables: plan.tables.map((t) => t.target), schemas: plan.tables.map((t) => t.schema), onExisting: input.onExisting, resume: input.resume !== undefined });
     }
     refresh();
     setPhase('copying');
@@ -107,21 +108,6 @@ export async function migrate(input: MigrateInput): Promise<MigrationReport> {
   }
 }
 
-// Foreign keys on existing target tables go before the load and come back after it. With `fail`, the
-// refusal check runs first so a refused target is left untouched; otherwise they go first, because
-// PostgreSQL will not truncate a table that another one references. A resumed run keeps its rows.
-async function prepareTargets(input: MigrateInput, plan: MigrationPlan): Promise<void> {
-  const dropFks = () => acts.dropForeignKeys({ target: input.target, tables: plan.tables.map((t) => t.target) });
-  const prepare = () => Promise.all(plan.tables.map((t) => acts.prepareTable({ target: input.target, schema: t.schema, onExisting: input.onExisting })));
-  if (input.resume) return dropFks();
-  if (input.onExisting === 'fail') {
-    await prepare();
-    await dropFks();
-  } else {
-    await dropFks();
-    await prepare();
-  }
-}
 
 /**
  * Runs a child per unfinished shard, at most `parallelism` at once. Stops starting children when the
