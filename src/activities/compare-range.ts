@@ -1,8 +1,9 @@
 /**
  * Compares one key range of source and target without moving rows through Temporal: counts and
- * checksums in SQL on both sides; json and float columns (which engines print differently) are read
- * from both sides in key order and compared line by line in the worker, canonicalising only the lines
- * whose text differs, so equal ranges cost one streamed read of those columns and no parsing.
+ * checksums in SQL on both sides. json and float columns (which engines may print differently) are
+ * first hashed in SQL as stored text, when a probe of the range's first rows finds that text alike;
+ * otherwise, or when that hash differs, they are read from both sides in key order and compared line
+ * by line in the worker, canonicalising only the lines whose text differs.
  */
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
@@ -47,15 +48,46 @@ export async function compareRangeIn(deps: ActivityDeps, input: TableRange): Pro
   // Same engine: json and floats print alike, so the whole row is hashed in SQL and nothing is read.
   const alike = printsAlike(source, target);
   const columns = comparedColumns(input);
-  const side = (table: string) => ({ table, columns, key: input.key, range: input.range, wholeRow: alike });
-  const [s, t] = await Promise.all([source.checksumRange(side(input.table)), target.checksumRange(side(input.targetTable))]);
-  let match = s.rows === t.rows && s.sum === t.sum;
+  const side = (table: string, wholeRow: boolean) => ({ table, columns, key: input.key, range: input.range, wholeRow, sameEngine: alike });
+  const checksums = (wholeRow: boolean) => Promise.all([source.checksumRange(side(input.table, wholeRow)), target.checksumRange(side(input.targetTable, wholeRow))]);
   const worker = alike ? [] : columns.filter((c) => needsWorkerCanonical(c.type));
+  if (worker.length > 0 && (await rawTextAlike(source, target, input, columns))) {
+    // Equal text is an equal value: when the json/float text hashes equal too, nothing is read.
+    const [s, t] = await checksums(true);
+    if (s.rows === t.rows && s.sum === t.sum) return { range: input.range, sourceRows: s.rows, targetRows: t.rows, match: true };
+  }
+  const [s, t] = await checksums(alike);
+  let match = s.rows === t.rows && s.sum === t.sum;
   // Equal SQL checksums mean equal keys in equal order, so line i is the same row on both sides.
   if (match && worker.length > 0 && s.rows > 0) {
-    match = await sameValues(source, target, { ...side(input.table), columns: worker }, input.targetTable);
+    match = await sameValues(source, target, { ...side(input.table, false), columns: worker }, input.targetTable);
   }
   return { range: input.range, sourceRows: s.rows, targetRows: t.rows, match };
+}
+
+/** Rows a probe hashes before a whole range is hashed with json/float text as stored. */
+const PROBE_ROWS = 1000;
+
+/**
+ * Whether json/float columns of this range are likely stored as the same text on both sides, judged
+ * from the range's first rows: true after ferry copied PostgreSQL json into MySQL (MySQL keeps the
+ * text it was given) or whenever both sides print alike; false when one side reformats (MySQL JSON
+ * whitespace or key order into jsonb), so such ranges go straight to the worker comparison
+ * instead of paying for a hash that cannot match.
+ */
+async function rawTextAlike(source: Dialect, target: Dialect, input: TableRange, columns: Column[]): Promise<boolean> {
+  const end = await source.chunkEnd(input.table, input.key, input.range, PROBE_ROWS);
+  // The range holds no more than the probe: hashing all of it is as cheap as probing it.
+  if (end === null) return true;
+  const probe = { lo: input.range.lo, hi: end };
+  const req = (table: string) => ({ table, columns, key: input.key, range: probe, wholeRow: true });
+  try {
+    const [s, t] = await Promise.all([source.checksumRange(req(input.table)), target.checksumRange(req(input.targetTable))]);
+    return s.rows === t.rows && s.sum === t.sum;
+  } catch {
+    // Only a shortcut: the comparison proper runs next and reports a real failure itself.
+    return false;
+  }
 }
 
 async function sameValues(source: Dialect, target: Dialect, req: { table: string; columns: Column[]; key: Column[]; range: KeyRange }, targetTable: string): Promise<boolean> {

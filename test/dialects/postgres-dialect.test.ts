@@ -58,6 +58,27 @@ describe('PostgresDialect', () => {
     expect(same.rows[0].same).toBe(true);
   });
 
+  it('checksums against a PostgreSQL peer with its own hash: equal copies agree, a declared scale does not count, any change does', async () => {
+    const s = await d.introspect('ferry_t_types');
+    const key = s.columns.filter((c) => c.name === 'id');
+    const req = { table: 'ferry_t_types', columns: s.columns, key, range: { lo: null, hi: null }, sameEngine: true };
+    const dst = { ...req, table: 'ferry_t_types2' };
+    const before = await d.checksumRange(req);
+    expect(before.rows).toBe(3);
+    // Not the md5 sum: a peer sum is only comparable with another peer sum.
+    expect(before.sum).not.toBe((await d.checksumRange({ ...req, sameEngine: false, wholeRow: true })).sum);
+    expect(await d.checksumRange(dst)).toEqual(before);
+    // numeric(12,2) holding 12.50 and numeric(12,3) holding 12.500 are the same value.
+    await pgExec(`ALTER TABLE ferry_t_types2 ALTER COLUMN n TYPE numeric(12,3)`);
+    expect(await d.checksumRange(dst)).toEqual(before);
+    for (const change of [`jb = '{"k": 12345678901234567891}'`, `f8 = 0.1000000000000001`, `tz = tz + interval '1 millisecond'`, `t = t || ' '`]) {
+      await pgExec(`UPDATE ferry_t_types2 SET ${change} WHERE id = 1`);
+      expect((await d.checksumRange(dst)).sum, change).not.toBe(before.sum);
+      await pgExec(`DELETE FROM ferry_t_types2; INSERT INTO ferry_t_types2 SELECT * FROM ferry_t_types`);
+      expect(await d.checksumRange(dst)).toEqual(before);
+    }
+  });
+
   it('computes the documented checksum text', async () => {
     await pgExec(`CREATE TABLE ferry_t_comp (a int, b text, n numeric(6,3), t timestamp(0), bo boolean, by bytea, PRIMARY KEY (a, b))`);
     await pgExec(`INSERT INTO ferry_t_comp VALUES (1, 'x', 1.500, '2024-01-02 03:04:05', true, '\\x0a'), (1, 'y', NULL, NULL, NULL, NULL), (2, 'a', 0, NULL, false, '\\x')`);

@@ -287,7 +287,7 @@ export class MysqlDialect implements Dialect {
   async checksumRange(req: RangeRequest): Promise<RangeChecksum> {
     const natives = await this.nativesOf(req.table);
     const where = rangeCondition(req.key, natives, req.range, this.binCollation());
-    const sql = `SELECT ${checksumSelect(req.columns, natives, req.wholeRow)} FROM ${this.from(req.table)} WHERE ${where}`;
+    const sql = `SELECT ${checksumSelect(req.columns, natives, req.wholeRow || req.sameEngine)} FROM ${this.from(req.table)} WHERE ${where}`;
     const [row] = await this.run(() => this.strings(sql), req.table);
     return { rows: Number(row?.[0] ?? 0), sum: row?.[1] ?? '0' };
   }

@@ -51,6 +51,10 @@ export type ValueForm = 'transfer' | 'checksum' | 'key';
 export function valueExpr(col: Column, native: NativeColumn | undefined, form: ValueForm): string {
   // Key columns never have their values mapped (planning refuses onLossy null/replace on them).
   const c = form === 'key' ? quoteId(col.name) : myLossyRef(col);
+  if (form === 'checksum' && native !== undefined && c === quoteId(col.name)) {
+    const quick = quickChecksumExpr(col, native, c);
+    if (quick !== null) return quick;
+  }
   switch (col.type.kind) {
     case 'int':
       // YEAR prints as 4 digits ('0000'); +0 gives the plain integer the neutral int form needs.
@@ -62,7 +66,9 @@ export function valueExpr(col: Column, native: NativeColumn | undefined, form: V
       // the worker's canonical form rounds it back to 32 bits.
       return native?.dataType === 'float' || (native === undefined && col.type.bytes === 4) ? `(${c} + 0E0)` : c;
     case 'json':
-      return c;
+      // Hashed as stored text only when asked (`wholeRow`); converted like text so that its
+      // collation cannot clash with the other columns' in the concatenation.
+      return form === 'checksum' ? `CONVERT(${c} USING utf8mb4)` : c;
     case 'bool':
       // Exactly 1/0 even for tinyint(1) values such as 2; NULL must not become 0.
       return `(CASE WHEN ${c} IS NULL THEN NULL WHEN ${c} <> 0 THEN '1' ELSE '0' END)`;
@@ -94,7 +100,34 @@ export function valueExpr(col: Column, native: NativeColumn | undefined, form: V
     case 'xml':
       return form === 'checksum' ? `CONVERT(${c} USING utf8mb4)` : c;
     case 'array':
-      return c;
+      return form === 'checksum' ? `CONVERT(${c} USING utf8mb4)` : c;
+  }
+}
+
+/**
+ * Cheaper SQL for the checksum form of a plain column whose declared type is known, where the general
+ * expression does work the column never needs: every function per row costs MariaDB measurable time
+ * over a million rows (DATE_FORMAT +0.4 s, decimal trimming +0.4 s). Null when the general expression
+ * is needed. Text keeps its CONVERT: columns of different collations cannot be concatenated without it.
+ * The text produced is exactly the general expression's.
+ */
+function quickChecksumExpr(col: Column, native: NativeColumn, c: string): string | null {
+  switch (col.type.kind) {
+    case 'timestamp':
+      // A DATETIME(6)/TIMESTAMP(6) prints as 'YYYY-MM-DD HH:MM:SS.ffffff' in the session's time
+      // zone, exactly what DATE_FORMAT(…, '%Y-%m-%d %H:%i:%s.%f') gives; other precisions print fewer digits.
+      return /^(datetime|timestamp)\(6\)/.test(native.columnType) ? c : null;
+    case 'decimal': {
+      // Zero (also a stored '-0.00') is '0'; otherwise a value with a declared scale always has a '.'.
+      const scale = /^decimal\(\d+,(\d+)\)/.exec(native.columnType)?.[1];
+      if (scale === undefined) return null;
+      return Number(scale) > 0 ? `IF(${c} = 0, '0', TRIM(TRAILING '.' FROM TRIM(TRAILING '0' FROM ${c})))` : `IF(${c} = 0, '0', ${c})`;
+    }
+    case 'bool':
+      // 1/0, NULL kept NULL, without a CASE per row.
+      return `(${c} <> 0)`;
+    default:
+      return null;
   }
 }
 

@@ -316,7 +316,7 @@ export class PostgresDialect implements Dialect {
   checksumRange(req: RangeRequest): Promise<RangeChecksum> {
     return this.run(`checksumming "${req.table}"`, async () => {
       const ks = await this.keySql(req.table, req.key);
-      const r = await this.pool.query<{ rows: string; sum: string }>(checksumSql(this.table(req.table), req.columns, ks, req.range, req.wholeRow));
+      const r = await this.pool.query<{ rows: string; sum: string }>(checksumSql(this.table(req.table), req.columns, ks, req.range, req.wholeRow || req.sameEngine, req.sameEngine));
       return { rows: Number(r.rows[0]?.rows ?? 0), sum: r.rows[0]?.sum ?? '0' };
     });
   }

@@ -132,12 +132,25 @@ export function checksumExpr(column: Column, wholeRow = false): string | null {
   }
 }
 
-/** `SELECT count(*), sum(60-bit md5 prefix)` over a range, following the checksum-text rules. */
-export function checksumSql(tableSql: string, columns: Column[], key: KeyColumnSql[], range: KeyRange, wholeRow = false): string {
-  const exprs = columns.map((c) => checksumExpr(c, wholeRow)).filter((e): e is string => e !== null);
+/**
+ * Text of a column for a checksum against another PostgreSQL database: its own output (both sessions
+ * run with the same TimeZone, DateStyle, bytea_output and extra_float_digits), except where two
+ * declared types can print one value differently (numeric scale, money's locale, a set's member order).
+ */
+function peerExpr(column: Column): string {
+  const t = column.type;
+  if (t.kind === 'decimal' || t.kind === 'set' || t.kind === 'inet') return checksumExpr(column, true)!;
+  return `${pgLossyRef(column)}::text`;
+}
+
+/**
+ * `SELECT count(*), sum(60-bit md5 prefix)` over a range, following the checksum-text rules; with
+ * `sameEngine`, the sum of PostgreSQL's 64-bit text hash of the row's own text forms, a sixth of
+ * md5's cost, for a PostgreSQL peer (see `RangeRequest.sameEngine`).
+ */
+export function checksumSql(tableSql: string, columns: Column[], key: KeyColumnSql[], range: KeyRange, wholeRow = false, sameEngine = false): string {
+  const exprs = sameEngine ? columns.map(peerExpr) : columns.map((c) => checksumExpr(c, wholeRow)).filter((e): e is string => e !== null);
   const row = exprs.length > 0 ? `concat_ws(chr(31), ${exprs.map((e) => `coalesce(${e}, '\\N')`).join(', ')})` : `''`;
-  return (
-    `SELECT count(*)::text AS rows, coalesce(sum(('x' || substr(md5(${row}), 1, 15))::bit(60)::bigint), 0)::text AS sum ` +
-    `FROM ${tableSql} WHERE ${rangePredicate(key, range)}`
-  );
+  const sum = sameEngine ? `sum(hashtextextended(${row}, 0))` : `sum(('x' || substr(md5(${row}), 1, 15))::bit(60)::bigint)`;
+  return `SELECT count(*)::text AS rows, coalesce(${sum}, 0)::text AS sum FROM ${tableSql} WHERE ${rangePredicate(key, range)}`;
 }
