@@ -11,7 +11,7 @@ import { FerryError } from '../errors.js';
 import { exportInput, importInput, type FilesFlags } from '../job/files-job.js';
 import { FerryJobKey, FerryKindKey } from '../shared.js';
 import { connectClient, loadConnectConfig } from '../temporal/connection.js';
-import { taskQueue } from '../temporal/ferry-worker.js';
+import { taskQueue } from '../temporal/task-queue.js';
 import { failureMessage } from './failure-message.js';
 import { EXIT_DIFFERENT, EXIT_ERROR, EXIT_OK, fmtRows, reportError, uiLink } from './output.js';
 import { showProgress } from './progress-view.js';
