@@ -48,7 +48,8 @@ export async function compareRangeIn(deps: ActivityDeps, input: TableRange): Pro
   // Same engine: json and floats print alike, so the whole row is hashed in SQL and nothing is read.
   const alike = printsAlike(source, target);
   const columns = comparedColumns(input);
-  const side = (table: string, wholeRow: boolean) => ({ table, columns, key: input.key, range: input.range, wholeRow, sameEngine: alike });
+  const peerHash = alike ? await commonPeerHash(source, target) : undefined;
+  const side = (table: string, wholeRow: boolean) => ({ table, columns, key: input.key, range: input.range, wholeRow, ...(peerHash ? { peerHash } : {}) });
   const checksums = (wholeRow: boolean) => Promise.all([source.checksumRange(side(input.table, wholeRow)), target.checksumRange(side(input.targetTable, wholeRow))]);
   const worker = alike ? [] : columns.filter((c) => needsWorkerCanonical(c.type));
   if (worker.length > 0 && (await rawTextAlike(source, target, input, columns))) {
@@ -63,6 +64,12 @@ export async function compareRangeIn(deps: ActivityDeps, input: TableRange): Pro
     match = await sameValues(source, target, { ...side(input.table, false), columns: worker }, input.targetTable);
   }
   return { range: input.range, sourceRows: s.rows, targetRows: t.rows, match };
+}
+
+/** The first peer hash the source prefers that the target offers too (see `RangeRequest.peerHash`). */
+async function commonPeerHash(source: Dialect, target: Dialect): Promise<string | undefined> {
+  const [mine, theirs] = await Promise.all([source.peerHashes(), target.peerHashes()]);
+  return mine.find((h) => theirs.includes(h));
 }
 
 /** Rows a probe hashes before a whole range is hashed with json/float text as stored. */

@@ -104,8 +104,8 @@ const EXPECTED: Record<string, Omit<TableDiff, 'table' | 'truncated'>> = {
 };
 
 /** Runs SQL on the PostgreSQL target database (pgExec talks to the source database `test`). */
-async function pgTargetExec(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: PG_URL.replace(/\/test$/, '/ferry_s5_mp') });
+async function pgTargetExec(sql: string, db = 'ferry_s5_mp'): Promise<void> {
+  const c = new pg.Client({ connectionString: PG_URL.replace(/\/test$/, `/${db}`) });
   await c.connect();
   try {
     await c.query(sql);
@@ -120,6 +120,8 @@ const byTable = (out: { tables: TableDiff[] }) => Object.fromEntries(out.tables.
 const DIRECTIONS = [
   { name: 'pg-to-mysql', source: PG_URL, target: MYSQL_URL.replace(/\/test$/, '/ferry_s5_pm'), db: 'ferry_s5_pm', plant: (sql: string) => mysqlExec(sql), engine: 'mysql' as const },
   { name: 'mysql-to-pg', source: MYSQL_URL, target: PG_URL.replace(/\/test$/, '/ferry_s5_mp'), db: 'ferry_s5_mp', plant: (sql: string) => pgTargetExec(sql), engine: 'postgres' as const },
+  // Same engine: checksums use PostgreSQL's record hash on both sides instead of md5 of canonical text.
+  { name: 'pg-to-pg', source: PG_URL, target: PG_URL.replace(/\/test$/, '/ferry_s5_pp'), db: 'ferry_s5_pp', plant: (sql: string) => pgTargetExec(sql, 'ferry_s5_pp'), engine: 'postgres' as const },
 ];
 
 beforeAll(async () => {
@@ -127,6 +129,8 @@ beforeAll(async () => {
   await mysqlExec(`DROP DATABASE IF EXISTS ferry_s5_pm; CREATE DATABASE ferry_s5_pm CHARACTER SET utf8mb4`);
   await pgExec(`DROP DATABASE IF EXISTS ferry_s5_mp WITH (FORCE)`);
   await pgExec(`CREATE DATABASE ferry_s5_mp`);
+  await pgExec(`DROP DATABASE IF EXISTS ferry_s5_pp WITH (FORCE)`);
+  await pgExec(`CREATE DATABASE ferry_s5_pp`);
   server = await startE2eServer(7311);
   env = e2eEnv(server, QUEUE);
   worker = await startWorkerProcess(env);
@@ -138,6 +142,7 @@ afterAll(async () => {
   await pgExec(`DROP TABLE IF EXISTS s5_items, s5_tags`);
   await mysqlExec(`DROP TABLE IF EXISTS s5_items, s5_tags; DROP DATABASE IF EXISTS ferry_s5_pm`);
   await pgExec(`DROP DATABASE IF EXISTS ferry_s5_mp WITH (FORCE)`);
+  await pgExec(`DROP DATABASE IF EXISTS ferry_s5_pp WITH (FORCE)`);
 });
 
 describe.each(DIRECTIONS)('verify, diff and repair $name', ({ name, source, target, plant, engine }) => {

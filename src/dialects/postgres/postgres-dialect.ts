@@ -16,7 +16,7 @@ import { copyOut, replaceWithCopy } from './postgres-copy.js';
 import { listPgRoutines } from './postgres-catalog.js';
 import { pgCountLossySql, pgFirstLossySql, pgProduces } from './postgres-lossy.js';
 import { byteOrderedColumns, introspectPg, listPgTables, qualified } from './postgres-introspect.js';
-import { checksumSql, keyOrderBy, keySelect, quoteIdent, rangePredicate, transferExpr, type KeyColumnSql } from './postgres-sql.js';
+import { PG_RECORD_HASH, PG_TEXT_HASH, checksumSql, keyOrderBy, keySelect, quoteIdent, rangePredicate, transferExpr, type KeyColumnSql } from './postgres-sql.js';
 import { pgOverflowLimit, pgTypeFor } from './postgres-types.js';
 import { pgWriteInput } from './postgres-arrays.js';
 import { createTableStatements, identityResetSql } from './postgres-ddl.js';
@@ -316,9 +316,23 @@ export class PostgresDialect implements Dialect {
   checksumRange(req: RangeRequest): Promise<RangeChecksum> {
     return this.run(`checksumming "${req.table}"`, async () => {
       const ks = await this.keySql(req.table, req.key);
-      const r = await this.pool.query<{ rows: string; sum: string }>(checksumSql(this.table(req.table), req.columns, ks, req.range, req.wholeRow || req.sameEngine, req.sameEngine));
+      const r = await this.pool.query<{ rows: string; sum: string }>(checksumSql(this.table(req.table), req.columns, ks, req.range, req.wholeRow || req.peerHash !== undefined, req.peerHash));
       return { rows: Number(r.rows[0]?.rows ?? 0), sum: r.rows[0]?.sum ?? '0' };
     });
+  }
+
+  private peerHashList?: Promise<string[]>;
+
+  peerHashes(): Promise<string[]> {
+    // hash_record_extended arrived in PostgreSQL 14; hashtextextended is older than any supported server.
+    this.peerHashList ??= this.run('reading the server version', async () => {
+      const r = await this.pool.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`);
+      return Number(r.rows[0]?.v ?? 0) >= 140000 ? [PG_RECORD_HASH, PG_TEXT_HASH] : [PG_TEXT_HASH];
+    }).catch((e: unknown) => {
+      this.peerHashList = undefined;
+      throw e;
+    });
+    return this.peerHashList;
   }
 
   countRange(table: string, key: Column[], range: KeyRange): Promise<number> {

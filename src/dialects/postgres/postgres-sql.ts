@@ -132,25 +132,64 @@ export function checksumExpr(column: Column, wholeRow = false): string | null {
   }
 }
 
+/** Peer hashes of PostgreSQL (see `RangeRequest.peerHash`). */
+export const PG_RECORD_HASH = 'pg-record';
+export const PG_TEXT_HASH = 'pg-text';
+
 /**
- * Text of a column for a checksum against another PostgreSQL database: its own output (both sessions
- * run with the same TimeZone, DateStyle, bytea_output and extra_float_digits), except where two
- * declared types can print one value differently (numeric scale, money's locale, a set's member order).
+ * Text of a column for a text-hash checksum against another PostgreSQL database: its own output
+ * (both sessions run with the same TimeZone, DateStyle, bytea_output and extra_float_digits), except
+ * where two declared types can print one value differently (numeric scale, money's locale, a set's
+ * member order).
  */
-function peerExpr(column: Column): string {
+function peerTextExpr(column: Column): string {
   const t = column.type;
   if (t.kind === 'decimal' || t.kind === 'set' || t.kind === 'inet') return checksumExpr(column, true)!;
   return `${pgLossyRef(column)}::text`;
 }
 
 /**
- * `SELECT count(*), sum(60-bit md5 prefix)` over a range, following the checksum-text rules; with
- * `sameEngine`, the sum of PostgreSQL's 64-bit text hash of the row's own text forms, a sixth of
- * md5's cost, for a PostgreSQL peer (see `RangeRequest.sameEngine`).
+ * A column as a field of the record hashed by `hash_record_extended`: the value itself where its
+ * type's hash sees exactly what its text would (integers, numeric by value so scale does not count,
+ * booleans, bytea, dates, times, timestamps, uuid, jsonb, and text byte-wise under COLLATE "C"), and
+ * its text otherwise: json and xml have no hash, an enum's hash is its label's OID (which differs
+ * between databases), a float's hash equates -0 and 0, an interval's '1 day' and '24 hours'.
  */
-export function checksumSql(tableSql: string, columns: Column[], key: KeyColumnSql[], range: KeyRange, wholeRow = false, sameEngine = false): string {
-  const exprs = sameEngine ? columns.map(peerExpr) : columns.map((c) => checksumExpr(c, wholeRow)).filter((e): e is string => e !== null);
+function peerRecordField(column: Column): string {
+  const q = pgLossyRef(column);
+  const t = column.type;
+  switch (t.kind) {
+    case 'int':
+    case 'bool':
+    case 'binary':
+    case 'date':
+    case 'time':
+    case 'timestamp':
+    case 'uuid':
+      return q;
+    case 'decimal':
+      return t.money ? `${q}::numeric` : q;
+    case 'text':
+      return `${q}::text COLLATE "C"`;
+    case 'json':
+      return t.binary ? q : `${q}::text`;
+    default:
+      return peerTextExpr(column);
+  }
+}
+
+/**
+ * `SELECT count(*), sum(60-bit md5 prefix)` over a range, following the checksum-text rules; with a
+ * peer hash (see `RangeRequest.peerHash`), the sum of PostgreSQL's 64-bit hash of the row as a record
+ * (`pg-record`, PostgreSQL 14 and later) or of its own text forms (`pg-text`).
+ */
+export function checksumSql(tableSql: string, columns: Column[], key: KeyColumnSql[], range: KeyRange, wholeRow = false, peerHash?: string): string {
+  const where = `FROM ${tableSql} WHERE ${rangePredicate(key, range)}`;
+  if (peerHash === PG_RECORD_HASH) {
+    return `SELECT count(*)::text AS rows, coalesce(sum(hash_record_extended(ROW(${columns.map(peerRecordField).join(', ')}), 0)), 0)::text AS sum ${where}`;
+  }
+  const exprs = peerHash === PG_TEXT_HASH ? columns.map(peerTextExpr) : columns.map((c) => checksumExpr(c, wholeRow)).filter((e): e is string => e !== null);
   const row = exprs.length > 0 ? `concat_ws(chr(31), ${exprs.map((e) => `coalesce(${e}, '\\N')`).join(', ')})` : `''`;
-  const sum = sameEngine ? `sum(hashtextextended(${row}, 0))` : `sum(('x' || substr(md5(${row}), 1, 15))::bit(60)::bigint)`;
-  return `SELECT count(*)::text AS rows, coalesce(${sum}, 0)::text AS sum FROM ${tableSql} WHERE ${rangePredicate(key, range)}`;
+  const sum = peerHash === PG_TEXT_HASH ? `sum(hashtextextended(${row}, 0))` : `sum(('x' || substr(md5(${row}), 1, 15))::bit(60)::bigint)`;
+  return `SELECT count(*)::text AS rows, coalesce(${sum}, 0)::text AS sum ${where}`;
 }
