@@ -37,6 +37,9 @@ export interface DirectionResult {
   ferryChecksum: Series;
   references: Series[];
   /** Diff baseline: reading the source and target tables at once. */
+  /** The slower of the two tables read alone: the diff bar's baseline. */
+  readOne: Series;
+  /** Both tables read at once (for information). */
   readBoth: Series;
   /** `ferry diff` of the identical source and target tables. */
   diff: Series;
@@ -124,10 +127,7 @@ function judge(ferry: Series, ref: Series, target: number | undefined): Pick<Row
   return { ratio: ratio.toFixed(2), target: `≤${target.toFixed(2)}`, result: ratio <= target ? 'pass' : 'MISS' };
 }
 
-/**
- * A diff of identical tables within 3x reading them (the issue's bar is 3x reading one table; both are
- * read at once here, which on separate cores takes about as long as one).
- */
+/** A diff of identical tables within 3× the time to read one of them (the slower one, read alone). */
 const DIFF_TARGET = 3;
 
 /** The table: per direction, ferry against each reference, the verify overhead and the diff baseline. */
@@ -143,16 +143,17 @@ export function rows(result: BenchResult): Row[] {
       out.push({ direction: d.label, ferry: 'migrate --verify none', ferryS: shown(d.ferry), reference: ref.name, referenceS: shown(ref), ...judge(d.ferry, ref, ref.skipped ? undefined : ref.targetRatio), workerMb: mem });
     }
     out.push({ direction: d.label, ferry: 'migrate --verify checksum', ferryS: shown(d.ferryChecksum), reference: 'ferry --verify none', referenceS: shown(d.ferry), ...judge(d.ferryChecksum, d.ferry, VERIFY_OVERHEAD_TARGET), workerMb: mem });
-    out.push({ direction: d.label, ferry: 'diff (identical tables)', ferryS: shown(d.diff), reference: 'read both tables', referenceS: shown(d.readBoth), ...judge(d.diff, d.readBoth, DIFF_TARGET), workerMb: mem });
+    out.push({ direction: d.label, ferry: 'diff (identical tables)', ferryS: shown(d.diff), reference: 'read one table', referenceS: shown(d.readOne), ...judge(d.diff, d.readOne, DIFF_TARGET), workerMb: mem });
+    out.push({ direction: d.label, ferry: 'diff (identical tables)', ferryS: shown(d.diff), reference: 'read both at once', referenceS: shown(d.readBoth), ...judge(d.diff, d.readBoth, undefined), workerMb: mem });
     if (!d.diffPlanted.skipped) {
       const f = d.diffFound;
       out.push({
         direction: d.label,
         ferry: `diff (100 planted; found ${f ? `${f.found}/${f.planted}` : '—'})`,
         ferryS: shown(d.diffPlanted),
-        reference: 'read both tables',
-        referenceS: shown(d.readBoth),
-        ratio: judge(d.diffPlanted, d.readBoth, undefined).ratio,
+        reference: 'read one table',
+        referenceS: shown(d.readOne),
+        ratio: judge(d.diffPlanted, d.readOne, undefined).ratio,
         target: 'all found',
         result: f && !d.diffPlanted.errors.length ? (f.problems.length === 0 ? 'pass' : 'MISS') : 'n/a',
         workerMb: mem,
@@ -197,7 +198,7 @@ export function details(result: BenchResult): string[] {
   for (const d of result.directions) {
     lines.push(`${d.label}:`);
     if (d.error) lines.push(`  error: ${d.error}`);
-    for (const s of [d.ferry, d.ferryChecksum, ...d.references, d.readBoth, d.diff, d.diffPlanted]) {
+    for (const s of [d.ferry, d.ferryChecksum, ...d.references, d.readOne, d.readBoth, d.diff, d.diffPlanted]) {
       const samples = s.seconds.map((x) => x.toFixed(2)).join(', ') || '—';
       const mem = s.peakMb.length ? `; peak ${Math.max(...s.peakMb).toFixed(0)} MB` : '';
       const wf = s.workflowSeconds?.length ? `; workflow ${s.workflowSeconds.map((x) => x.toFixed(2)).join(', ')} s` : '';

@@ -20,7 +20,7 @@ import { DST_DB, SRC_DB, countRows, createDatasets, dropTable, query, type Engin
 import { checkDiff, plantDifferences } from './bench-diff.js';
 import { phaseBreakdown } from './bench-phases.js';
 import { procCpuSeconds, procStatusKb, run, startWorker, tail, versionOf, which, workerWarnings, type BenchWorker } from './bench-proc.js';
-import { direction, installReferenceTools, readBoth, type Direction } from './bench-reference.js';
+import { direction, installReferenceTools, readBoth, readOneSlower, type Direction } from './bench-reference.js';
 import { DEFAULT_PORT, ferryTimeoutMs, options, type Options } from './bench-options.js';
 import { details, newSeries, rows as tableRows, textTable, writeResults, type BenchResult, type DirectionResult, type Series } from './bench-report.js';
 
@@ -46,7 +46,8 @@ class Bench {
       ferry: newSeries('ferry migrate --verify none'),
       ferryChecksum: newSeries('ferry migrate --verify checksum'),
       references: dir.references.map((r) => newSeries(r.name, r.targetRatio)),
-      readBoth: newSeries('read both tables (diff baseline)'),
+      readOne: newSeries('read one table (diff baseline: the slower of the two read alone)'),
+      readBoth: newSeries('read both tables at once'),
       diff: newSeries('ferry diff (identical tables)'),
       diffPlanted: newSeries('ferry diff (100 planted differences)'),
       phases: {},
@@ -69,10 +70,11 @@ class Bench {
     // The diff baseline needs a full target table; make sure the last run left one.
     if ((await countRows(dir.target, DST_DB)) === this.opts.rows) {
       for (let round = 1; round <= this.opts.rounds; round++) {
+        await this.measure(result.readOne, () => readOneSlower(dir));
         await this.measure(result.readBoth, () => readBoth(dir));
         await this.measure(result.diff, () => this.diff(dir, round));
       }
-      log(`${dir.label}: ferry diff ${result.diff.seconds.map((x) => x.toFixed(2)).join(', ')} s; read both ${result.readBoth.seconds.map((x) => x.toFixed(2)).join(', ')} s`);
+      log(`${dir.label}: ferry diff ${result.diff.seconds.map((x) => x.toFixed(2)).join(', ')} s; read one ${result.readOne.seconds.map((x) => x.toFixed(2)).join(', ')} s; read both ${result.readBoth.seconds.map((x) => x.toFixed(2)).join(', ')} s`);
       // Last, as it changes the target: every planted difference must be found, and nothing else.
       await this.measure(result.diffPlanted, async () => {
         const planted = await plantDifferences(dir.target, this.opts.rows);
@@ -84,6 +86,7 @@ class Bench {
       const f = result.diffFound;
       log(`${dir.label}: diff with 100 planted differences ${result.diffPlanted.seconds[0]?.toFixed(2) ?? 'failed'} s, found ${f?.found ?? 0} of ${f?.planted ?? 100}${f?.problems.length ? `: ${f.problems.join('; ')}` : ''}`);
     } else {
+      result.readOne.skipped = 'no complete target table to read';
       result.readBoth.skipped = 'no complete target table to read';
       result.diff.skipped = 'no complete target table to compare';
       result.diffPlanted.skipped = 'no complete target table to compare';
@@ -248,6 +251,7 @@ async function main(): Promise<number> {
           ferry: newSeries('ferry'),
           ferryChecksum: newSeries('ferry checksum'),
           references: [],
+          readOne: newSeries('read one'),
           readBoth: newSeries('read both'),
           diff: newSeries('diff'),
           diffPlanted: newSeries('diff planted'),
