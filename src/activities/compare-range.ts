@@ -52,10 +52,12 @@ export async function compareRangeIn(deps: ActivityDeps, input: TableRange): Pro
   const side = (table: string, wholeRow: boolean) => ({ table, columns, key: input.key, range: input.range, wholeRow, ...(peerHash ? { peerHash } : {}) });
   const checksums = (wholeRow: boolean) => Promise.all([source.checksumRange(side(input.table, wholeRow)), target.checksumRange(side(input.targetTable, wholeRow))]);
   const worker = alike ? [] : columns.filter((c) => needsWorkerCanonical(c.type));
-  if (worker.length > 0 && (await rawTextAlike(source, target, input, columns))) {
+  const rawAlike = worker.length > 0 ? await rawTextAlike(source, target, input, columns) : undefined;
+  const flag = rawAlike !== undefined ? { rawAlike } : {};
+  if (rawAlike) {
     // Equal text is an equal value: when the json/float text hashes equal too, nothing is read.
     const [s, t] = await checksums(true);
-    if (s.rows === t.rows && s.sum === t.sum) return { range: input.range, sourceRows: s.rows, targetRows: t.rows, match: true };
+    if (s.rows === t.rows && s.sum === t.sum) return { range: input.range, sourceRows: s.rows, targetRows: t.rows, match: true, ...flag };
   }
   const [s, t] = await checksums(alike);
   let match = s.rows === t.rows && s.sum === t.sum;
@@ -63,7 +65,25 @@ export async function compareRangeIn(deps: ActivityDeps, input: TableRange): Pro
   if (match && worker.length > 0 && s.rows > 0) {
     match = await sameValues(source, target, { ...side(input.table, false), columns: worker }, input.targetTable);
   }
-  return { range: input.range, sourceRows: s.rows, targetRows: t.rows, match };
+  return { range: input.range, sourceRows: s.rows, targetRows: t.rows, match, ...flag };
+}
+
+/**
+ * How to checksum ranges of this table in SQL alone, or null when rows must be read to tell (a JS
+ * transform, or json/float columns across engines whose stored text is not alike). `wholeRow` hashes
+ * json/float as stored text (equal hashes then mean equal values; unequal ones are left to the
+ * row-by-row comparison of the leaves).
+ */
+export async function sqlOnlyChecksum(deps: ActivityDeps, input: TableRange & { rawAlike?: boolean }): Promise<{ wholeRow: boolean; peerHash?: string } | null> {
+  if (input.transform) return null;
+  const source = sourceFor(deps, input);
+  const target = dialectFor(deps, input.target);
+  if (printsAlike(source, target)) {
+    const peerHash = await commonPeerHash(source, target);
+    return peerHash ? { wholeRow: true, peerHash } : { wholeRow: true };
+  }
+  if (!comparedColumns(input).some((c) => needsWorkerCanonical(c.type))) return { wholeRow: false };
+  return input.rawAlike ? { wholeRow: true } : null;
 }
 
 /** The first peer hash the source prefers that the target offers too (see `RangeRequest.peerHash`). */

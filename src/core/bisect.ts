@@ -16,6 +16,11 @@ export interface RangeCompare {
   targetRows: number;
   /** True when counts, SQL checksums and the worker-canonical hash of json/float columns agree. */
   match: boolean;
+  /**
+   * Across engines with json/float columns: whether those columns' stored text looked alike on both
+   * sides (a probe of the range's first rows), so parts of this range may be hashed as stored text.
+   */
+  rawAlike?: boolean;
 }
 
 /** Tuning of the bisection. */

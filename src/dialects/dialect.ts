@@ -217,6 +217,13 @@ export interface Dialect {
   checksumRange(req: RangeRequest): Promise<RangeChecksum>;
 
   /**
+   * {@link checksumRange} of consecutive parts of `req.range`, in one scan: part i ends at `ends[i]`
+   * (inclusive), the last part at the range's end. `ends` are sorted, distinct and inside the range.
+   * Returns one checksum per part (`ends.length + 1`), zero rows for a part without rows.
+   */
+  checksumParts(req: RangeRequest, ends: KeyTuple[]): Promise<RangeChecksum[]>;
+
+  /**
    * Hash methods this database offers for a checksum against the same engine (`RangeRequest.peerHash`),
    * preferred first; empty when it has none beyond the portable md5 sum. Two servers of one engine
    * may differ (by version), so the caller picks one both offer.

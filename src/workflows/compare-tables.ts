@@ -73,7 +73,14 @@ export async function compareTables(input: DiffInput, plan: TablePlan[]): Promis
         leaves.push({ ti: p.ti, path: p.path, r });
         return;
       }
-      const parts = await compareParts({ ...side(t), range: p.cmp.range, side: step.side, rowsPerPart: step.rowsPerPart, parts: opts.parts });
+      const parts = await compareParts({
+        ...side(t),
+        range: p.cmp.range,
+        side: step.side,
+        rowsPerPart: step.rowsPerPart,
+        parts: opts.parts,
+        ...(p.cmp.rawAlike !== undefined ? { rawAlike: p.cmp.rawAlike } : {}),
+      });
       stats.rangesCompared += parts.length;
       parts.forEach((cmp, i) => next.push({ ti: p.ti, path: [...p.path, i], depth: p.depth + 1, cmp }));
     });

@@ -10,6 +10,7 @@ import { uniqueBounds, type KeyRange, type KeyTuple } from '../../core/key-range
 import type { SourceView } from '../../core/table-mapping.js';
 import { FerryError, MissingTableError } from '../../errors.js';
 import type { ChangeRequest, CreateTableOptions, Dialect, KeyedTable, RangeChecksum, RangeRequest, TargetState } from '../dialect.js';
+import { partExpr, partsFromRows } from '../part-sql.js';
 import { connectionError, createMysqlPool, errorCode, parseMysqlUrl, type MysqlTarget } from './mysql-connect.js';
 import { permissionError } from './mysql-errors.js';
 import { addForeignKeySql, createIndexSql, createTableSql, droppedIdentityWarnings, objectName } from './mysql-ddl.js';
@@ -290,6 +291,16 @@ export class MysqlDialect implements Dialect {
     const sql = `SELECT ${checksumSelect(req.columns, natives, req.wholeRow || req.peerHash !== undefined)} FROM ${this.from(req.table)} WHERE ${where}`;
     const [row] = await this.run(() => this.strings(sql), req.table);
     return { rows: Number(row?.[0] ?? 0), sum: row?.[1] ?? '0' };
+  }
+
+  async checksumParts(req: RangeRequest, ends: KeyTuple[]): Promise<RangeChecksum[]> {
+    const natives = await this.nativesOf(req.table);
+    const coll = this.binCollation();
+    const part = partExpr(ends, (end) => rangeCondition(req.key, natives, { lo: null, hi: end }, coll));
+    const where = rangeCondition(req.key, natives, req.range, coll);
+    const sql = `SELECT ${part}, ${checksumSelect(req.columns, natives, req.wholeRow || req.peerHash !== undefined)} FROM ${this.from(req.table)} WHERE ${where} GROUP BY 1`;
+    const rows = await this.run(() => this.strings(sql), req.table);
+    return partsFromRows(ends.length + 1, rows.map((r) => [Number(r[0]), r[1] ?? null, r[2] ?? null]));
   }
 
   peerHashes(): Promise<string[]> {

@@ -9,6 +9,7 @@ import type { KeyRange, KeyTuple } from '../../core/key-range.js';
 import type { SourceView } from '../../core/table-mapping.js';
 import { describeUrl } from '../../job/connection-url.js';
 import type { ChangeRequest, CreateTableOptions, Dialect, KeyedTable, RangeChecksum, RangeRequest, TargetState } from '../dialect.js';
+import { partsFromRows } from '../part-sql.js';
 import { poolSize } from '../pool-size.js';
 import { viewFromSql, viewSourceColumn } from '../view-sql.js';
 import { wrapPgError } from './postgres-errors.js';
@@ -16,7 +17,7 @@ import { copyOut, replaceWithCopy } from './postgres-copy.js';
 import { listPgRoutines } from './postgres-catalog.js';
 import { pgCountLossySql, pgFirstLossySql, pgProduces } from './postgres-lossy.js';
 import { byteOrderedColumns, introspectPg, listPgTables, qualified } from './postgres-introspect.js';
-import { PG_RECORD_HASH, PG_TEXT_HASH, checksumSql, keyOrderBy, keySelect, quoteIdent, rangePredicate, transferExpr, type KeyColumnSql } from './postgres-sql.js';
+import { PG_RECORD_HASH, PG_TEXT_HASH, checksumSql, partChecksumSql, keyOrderBy, keySelect, quoteIdent, rangePredicate, transferExpr, type KeyColumnSql } from './postgres-sql.js';
 import { pgOverflowLimit, pgTypeFor } from './postgres-types.js';
 import { pgWriteInput } from './postgres-arrays.js';
 import { createTableStatements, identityResetSql } from './postgres-ddl.js';
@@ -318,6 +319,15 @@ export class PostgresDialect implements Dialect {
       const ks = await this.keySql(req.table, req.key);
       const r = await this.pool.query<{ rows: string; sum: string }>(checksumSql(this.table(req.table), req.columns, ks, req.range, req.wholeRow || req.peerHash !== undefined, req.peerHash));
       return { rows: Number(r.rows[0]?.rows ?? 0), sum: r.rows[0]?.sum ?? '0' };
+    });
+  }
+
+  checksumParts(req: RangeRequest, ends: KeyTuple[]): Promise<RangeChecksum[]> {
+    return this.run(`checksumming "${req.table}"`, async () => {
+      const ks = await this.keySql(req.table, req.key);
+      const sql = partChecksumSql(this.table(req.table), req.columns, ks, req.range, ends, req.wholeRow || req.peerHash !== undefined, req.peerHash);
+      const r = await this.pool.query<{ part: number; rows: string; sum: string }>(sql);
+      return partsFromRows(ends.length + 1, r.rows.map((x) => [Number(x.part), x.rows, x.sum]));
     });
   }
 

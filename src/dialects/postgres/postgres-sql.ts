@@ -7,6 +7,7 @@ import type { Column, NeutralType } from '../../core/column-model.js';
 import { needsWorkerCanonical } from '../../core/column-model.js';
 import type { KeyRange, KeyTuple } from '../../core/key-range.js';
 import { pgLossyRef } from './postgres-lossy.js';
+import { partExpr } from '../part-sql.js';
 
 /** Quotes an identifier; embedded double quotes are doubled. */
 export function quoteIdent(name: string): string {
@@ -179,17 +180,27 @@ function peerRecordField(column: Column): string {
 }
 
 /**
- * `SELECT count(*), sum(60-bit md5 prefix)` over a range, following the checksum-text rules; with a
- * peer hash (see `RangeRequest.peerHash`), the sum of PostgreSQL's 64-bit hash of the row as a record
- * (`pg-record`, PostgreSQL 14 and later) or of its own text forms (`pg-text`).
+ * Per-row hash summed by a checksum: the 60-bit md5 prefix of the checksum text; with a peer hash
+ * (see `RangeRequest.peerHash`), PostgreSQL's 64-bit hash of the row as a record (`pg-record`,
+ * PostgreSQL 14 and later) or of its own text forms (`pg-text`).
  */
-export function checksumSql(tableSql: string, columns: Column[], key: KeyColumnSql[], range: KeyRange, wholeRow = false, peerHash?: string): string {
-  const where = `FROM ${tableSql} WHERE ${rangePredicate(key, range)}`;
-  if (peerHash === PG_RECORD_HASH) {
-    return `SELECT count(*)::text AS rows, coalesce(sum(hash_record_extended(ROW(${columns.map(peerRecordField).join(', ')}), 0)), 0)::text AS sum ${where}`;
-  }
+function rowHashExpr(columns: Column[], wholeRow: boolean, peerHash: string | undefined): string {
+  if (peerHash === PG_RECORD_HASH) return `hash_record_extended(ROW(${columns.map(peerRecordField).join(', ')}), 0)`;
   const exprs = peerHash === PG_TEXT_HASH ? columns.map(peerTextExpr) : columns.map((c) => checksumExpr(c, wholeRow)).filter((e): e is string => e !== null);
   const row = exprs.length > 0 ? `concat_ws(chr(31), ${exprs.map((e) => `coalesce(${e}, '\\N')`).join(', ')})` : `''`;
-  const sum = peerHash === PG_TEXT_HASH ? `sum(hashtextextended(${row}, 0))` : `sum(('x' || substr(md5(${row}), 1, 15))::bit(60)::bigint)`;
-  return `SELECT count(*)::text AS rows, coalesce(${sum}, 0)::text AS sum ${where}`;
+  return peerHash === PG_TEXT_HASH ? `hashtextextended(${row}, 0)` : `('x' || substr(md5(${row}), 1, 15))::bit(60)::bigint`;
+}
+
+/** `SELECT count(*), sum(row hash)` over a range (see {@link rowHashExpr}). */
+export function checksumSql(tableSql: string, columns: Column[], key: KeyColumnSql[], range: KeyRange, wholeRow = false, peerHash?: string): string {
+  return `SELECT count(*)::text AS rows, coalesce(sum(${rowHashExpr(columns, wholeRow, peerHash)}), 0)::text AS sum FROM ${tableSql} WHERE ${rangePredicate(key, range)}`;
+}
+
+/** {@link checksumSql} of every part of a range in one scan: rows `(part, rows, sum)`, parts without rows absent. */
+export function partChecksumSql(tableSql: string, columns: Column[], key: KeyColumnSql[], range: KeyRange, ends: KeyTuple[], wholeRow = false, peerHash?: string): string {
+  const part = partExpr(ends, (end) => rangePredicate(key, { lo: null, hi: end }));
+  return (
+    `SELECT ${part} AS part, count(*)::text AS rows, coalesce(sum(${rowHashExpr(columns, wholeRow, peerHash)}), 0)::text AS sum ` +
+    `FROM ${tableSql} WHERE ${rangePredicate(key, range)} GROUP BY 1`
+  );
 }
