@@ -34,13 +34,23 @@ export interface TableRange extends TableMappingFields {
   range: KeyRange;
 }
 
+/** Input of {@link compareRange}. */
+export interface CompareRangeInput extends TableRange {
+  /**
+   * The compare starts a bisection, whose leaves compare rows canonically: a json/float text hash
+   * that differs is then reported as a difference at once instead of settled by a second, canonical
+   * pass over the whole range (verify, which has no leaves, always settles it).
+   */
+  bisecting?: boolean;
+}
+
 /** Counts and compares one range (see the module comment). */
-export async function compareRange(deps: ActivityDeps, input: TableRange): Promise<RangeCompare> {
+export async function compareRange(deps: ActivityDeps, input: CompareRangeInput): Promise<RangeCompare> {
   return withFailures(`comparing ${input.table} keys ${describeRange(input.range)}`, () => compareRangeIn(deps, input));
 }
 
 /** {@link compareRange} without the failure mapping, for activities that compare several ranges. */
-export async function compareRangeIn(deps: ActivityDeps, input: TableRange): Promise<RangeCompare> {
+export async function compareRangeIn(deps: ActivityDeps, input: CompareRangeInput): Promise<RangeCompare> {
   const source = sourceFor(deps, input);
   const target = dialectFor(deps, input.target);
   // What a JS transform makes of the source exists only in the worker, so those rows are compared there.
@@ -57,7 +67,8 @@ export async function compareRangeIn(deps: ActivityDeps, input: TableRange): Pro
   if (rawAlike) {
     // Equal text is an equal value: when the json/float text hashes equal too, nothing is read.
     const [s, t] = await checksums(true);
-    if (s.rows === t.rows && s.sum === t.sum) return { range: input.range, sourceRows: s.rows, targetRows: t.rows, match: true, ...flag };
+    const match = s.rows === t.rows && s.sum === t.sum;
+    if (match || input.bisecting) return { range: input.range, sourceRows: s.rows, targetRows: t.rows, match, ...flag };
   }
   const [s, t] = await checksums(alike);
   let match = s.rows === t.rows && s.sum === t.sum;
@@ -92,25 +103,38 @@ async function commonPeerHash(source: Dialect, target: Dialect): Promise<string 
   return mine.find((h) => theirs.includes(h));
 }
 
-/** Rows a probe hashes before a whole range is hashed with json/float text as stored. */
+/** Rows a probe window hashes before a whole range is hashed with json/float text as stored. */
 const PROBE_ROWS = 1000;
+/** Windows tried when a window's rows differ in more than their json/float text. */
+const PROBE_WINDOWS = 3;
 
 /**
  * Whether json/float columns of this range are likely stored as the same text on both sides, judged
- * from the range's first rows: true after ferry copied PostgreSQL json into MySQL (MySQL keeps the
- * text it was given) or whenever both sides print alike; false when one side reformats (MySQL JSON
- * whitespace or key order into jsonb), so such ranges go straight to the worker comparison
- * instead of paying for a hash that cannot match.
+ * from its first rows: true after ferry copied PostgreSQL json into MySQL (MySQL keeps the text it
+ * was given); false when one side reformats (MySQL JSON whitespace or key order into jsonb), so such
+ * ranges go straight to the worker comparison instead of paying for a hash that cannot match. A
+ * window whose other columns differ too (rows missing, extra or changed) says nothing about
+ * formatting, so the next window is tried; when none decides, the stored text is hashed.
  */
 async function rawTextAlike(source: Dialect, target: Dialect, input: TableRange, columns: Column[]): Promise<boolean> {
-  const end = await source.chunkEnd(input.table, input.key, input.range, PROBE_ROWS);
-  // The range holds no more than the probe: hashing all of it is as cheap as probing it.
-  if (end === null) return true;
-  const probe = { lo: input.range.lo, hi: end };
-  const req = (table: string) => ({ table, columns, key: input.key, range: probe, wholeRow: true });
+  let lo = input.range.lo;
   try {
-    const [s, t] = await Promise.all([source.checksumRange(req(input.table)), target.checksumRange(req(input.targetTable))]);
-    return s.rows === t.rows && s.sum === t.sum;
+    for (let i = 0; i < PROBE_WINDOWS; i++) {
+      const end = await source.chunkEnd(input.table, input.key, { lo, hi: input.range.hi }, PROBE_ROWS);
+      // The rest holds no more than a window: hashing all of it is as cheap as probing it.
+      if (end === null) return true;
+      const window = { lo, hi: end };
+      const sums = (wholeRow: boolean) => {
+        const req = (table: string) => ({ table, columns, key: input.key, range: window, wholeRow });
+        return Promise.all([source.checksumRange(req(input.table)), target.checksumRange(req(input.targetTable))]);
+      };
+      const [s, t] = await sums(true);
+      if (s.rows === t.rows && s.sum === t.sum) return true;
+      const [u, v] = await sums(false);
+      if (u.rows === v.rows && u.sum === v.sum) return false;
+      lo = end;
+    }
+    return true;
   } catch {
     // Only a shortcut: the comparison proper runs next and reports a real failure itself.
     return false;

@@ -10,7 +10,7 @@ import { previewMigration } from './plan-preview.js';
 import { createForeignKeys, createIndexes, dropForeignKeys, prepareTable, type PrepareTableInput } from './schema.js';
 import { countLossy, verifyShard, type CountLossyInput, type VerifyShardInput } from './verify.js';
 import { compareParts, diffLeaf, type ComparePartsInput, type DiffLeafInput } from './diff.js';
-import { compareRange, type TableRange } from './compare-range.js';
+import { compareRange, type CompareRangeInput } from './compare-range.js';
 import { lastSyncState, lockHolder, syncChunk, watermarkMax, type SyncChunkInput, type WatermarkMaxInput } from './sync.js';
 import type { MigrateInput } from '../core/report.js';
 import type { TableSchema } from '../core/column-model.js';
@@ -24,7 +24,7 @@ export type { ActivityDeps } from './deps.js';
 export type { CopyChunkInput, CopyChunkResult } from './copy-chunk.js';
 export type { CountLossyInput, VerifyShardInput, VerifyShardResult } from './verify.js';
 export type { ComparePartsInput, DiffLeafInput } from './diff.js';
-export type { TableRange } from './compare-range.js';
+export type { CompareRangeInput, TableRange } from './compare-range.js';
 export type { SyncChunkInput, SyncChunkResult, WatermarkMaxInput } from './sync.js';
 export type { ExportChunkInput, ExportChunkResult } from './export.js';
 export type { ImportChunkInput, ImportChunkResult, PlanImportInput } from './import.js';
@@ -43,7 +43,7 @@ export function createActivities(deps: ActivityDeps) {
     createForeignKeys: (input: { target: string; schemas: TableSchema[] }) => createForeignKeys(d, input),
     verifyShard: (input: VerifyShardInput) => verifyShard(d, input),
     countLossy: (input: CountLossyInput) => countLossy(d, input),
-    compareRange: (input: TableRange) => compareRange(d, input),
+    compareRange: (input: CompareRangeInput) => compareRange(d, input),
     compareParts: (input: ComparePartsInput) => compareParts(d, input),
     diffLeaf: (input: DiffLeafInput) => diffLeaf(d, input),
     watermarkMax: (input: WatermarkMaxInput) => watermarkMax(d, input),
