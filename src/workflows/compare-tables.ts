@@ -4,7 +4,7 @@
  * level by level, until a differing range is small enough to compare row by row in a `diffLeaf`
  * activity (which repairs it when asked). Workflow code: only activities touch the databases.
  */
-import { patched, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
+import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { FerryActivities } from '../activities/index.js';
 import { BISECT_DEFAULTS, appendCapped, comparePaths, nextStep, type RangeCompare, type RangePath } from '../core/bisect.js';
 import type { DiffInput, LeafResult, TableDiff } from '../core/compare-report.js';
@@ -17,16 +17,6 @@ const { compareRange, compareParts, diffLeaf } = proxyActivities<FerryActivities
   heartbeatTimeout: '1 minute',
   retry,
 });
-
-/**
- * Parts a differing range is cut into since parts are checksummed in one grouped scan: a level costs
- * one scan of the range whatever the number of parts, so more parts mean fewer levels, and scattered
- * differences reach leaves of 2,000 rows after one cut of a 250,000-row shard instead of two.
- */
-const WIDE_PARTS = 128;
-
-/** How many times `parallelism` compares run at once below the shards' level. */
-const LEAF_WIDTH = 4;
 
 interface Pending {
   ti: number;
@@ -43,12 +33,7 @@ export interface CompareOutcome {
 
 /** Diffs (and with `input.repair`, repairs) every planned table. */
 export async function compareTables(input: DiffInput, plan: TablePlan[]): Promise<CompareOutcome> {
-  // Behind a patch: a diff started before it replays with the narrower cut and width it began with.
-  const wide = patched('ferry-diff-wide-parts');
-  const opts = { ...BISECT_DEFAULTS, ...(wide ? { parts: WIDE_PARTS } : {}), ...input.bisect };
-  // Below the shards most ranges are leaves of at most 2,000 rows, whose activities mostly wait on
-  // round trips; more of them run at once.
-  const below = wide ? input.parallelism * LEAF_WIDTH : input.parallelism;
+  const opts = { ...BISECT_DEFAULTS, ...input.bisect };
   const side = (t: TablePlan) => ({ source: input.source, target: input.target, table: t.source, targetTable: t.target, columns: t.schema.columns, key: t.key, ...mappingOf(t) });
   const shards = plan.flatMap((t, ti) => t.shards.map((range, si) => ({ t, ti, si, range })));
   const first = await boundedAll(shards, input.parallelism, ({ t, range }) => compareRange({ ...side(t), range, bisecting: true }));
@@ -65,7 +50,7 @@ export async function compareTables(input: DiffInput, plan: TablePlan[]): Promis
         `${stats.rangesCompared} ranges checksummed, ${stats.leaves} compared row by row so far`,
     );
     const next: Pending[] = [];
-    await boundedAll(level, depth === 0 ? input.parallelism : below, async (p) => {
+    await boundedAll(level, input.parallelism, async (p) => {
       const step = nextStep(p.cmp, p.depth, opts);
       if (step.kind === 'same') return;
       const t = plan[p.ti]!;
