@@ -68,7 +68,18 @@ describe('a worker killed with SIGKILL mid-copy', () => {
       }
       return false;
     };
-    for (let i = 0; i < 200 && !(await inFlight()); i++) await new Promise((r) => setTimeout(r, 10));
+    // The worker is frozen while it is looked at, so a chunk seen in flight cannot complete before
+    // the kill (otherwise it could finish between the look and the signal, and nothing be redone).
+    let caught = false;
+    for (let i = 0; i < 200 && !caught; i++) {
+      workers[0]!.proc.kill('SIGSTOP');
+      caught = await inFlight();
+      if (!caught) {
+        workers[0]!.proc.kill('SIGCONT');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
+    expect(caught).toBe(true);
     await workers[0]!.kill('SIGKILL');
     await client.connection.close();
 
