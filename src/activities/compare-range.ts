@@ -42,6 +42,8 @@ export interface CompareRangeInput extends TableRange {
    * pass over the whole range (verify, which has no leaves, always settles it).
    */
   bisecting?: boolean;
+  /** Known from the range this one was cut from (see `RangeCompare.rawAlike`): no probe is run. */
+  rawAlike?: boolean;
 }
 
 /** Counts and compares one range (see the module comment). */
@@ -56,13 +58,13 @@ export async function compareRangeIn(deps: ActivityDeps, input: CompareRangeInpu
   // What a JS transform makes of the source exists only in the worker, so those rows are compared there.
   if (input.transform) return compareTransformed(source, target, input);
   // Same engine: json and floats print alike, so the whole row is hashed in SQL and nothing is read.
-  const alike = printsAlike(source, target);
+  const same = await sameEngineForm(source, target);
+  const alike = same !== null;
   const columns = comparedColumns(input);
-  const peerHash = alike ? await commonPeerHash(source, target) : undefined;
-  const side = (table: string, wholeRow: boolean) => ({ table, columns, key: input.key, range: input.range, wholeRow, ...(peerHash ? { peerHash } : {}) });
+  const side = (table: string, wholeRow: boolean) => ({ table, columns, key: input.key, range: input.range, wholeRow, ...(same?.peerHash ? { peerHash: same.peerHash } : {}) });
   const checksums = (wholeRow: boolean) => Promise.all([source.checksumRange(side(input.table, wholeRow)), target.checksumRange(side(input.targetTable, wholeRow))]);
   const worker = alike ? [] : columns.filter((c) => needsWorkerCanonical(c.type));
-  const rawAlike = worker.length > 0 ? await rawTextAlike(source, target, input, columns) : undefined;
+  const rawAlike = worker.length > 0 ? (input.rawAlike ?? (await rawTextAlike(source, target, input, columns))) : undefined;
   const flag = rawAlike !== undefined ? { rawAlike } : {};
   if (rawAlike) {
     // Equal text is an equal value: when the json/float text hashes equal too, nothing is read.
@@ -85,22 +87,23 @@ export async function compareRangeIn(deps: ActivityDeps, input: CompareRangeInpu
  * json/float as stored text (equal hashes then mean equal values; unequal ones are left to the
  * row-by-row comparison of the leaves).
  */
-export async function sqlOnlyChecksum(deps: ActivityDeps, input: TableRange & { rawAlike?: boolean }): Promise<{ wholeRow: boolean; peerHash?: string } | null> {
+export async function sqlOnlyChecksum(deps: ActivityDeps, input: CompareRangeInput): Promise<{ wholeRow: boolean; peerHash?: string } | null> {
   if (input.transform) return null;
-  const source = sourceFor(deps, input);
-  const target = dialectFor(deps, input.target);
-  if (printsAlike(source, target)) {
-    const peerHash = await commonPeerHash(source, target);
-    return peerHash ? { wholeRow: true, peerHash } : { wholeRow: true };
-  }
+  const same = await sameEngineForm(sourceFor(deps, input), dialectFor(deps, input.target));
+  if (same) return same;
   if (!comparedColumns(input).some((c) => needsWorkerCanonical(c.type))) return { wholeRow: false };
   return input.rawAlike ? { wholeRow: true } : null;
 }
 
-/** The first peer hash the source prefers that the target offers too (see `RangeRequest.peerHash`). */
-async function commonPeerHash(source: Dialect, target: Dialect): Promise<string | undefined> {
+/**
+ * For two databases of one engine: hash whole rows, with the first peer hash the source prefers that
+ * the target offers too (see `RangeRequest.peerHash`). Null across engines.
+ */
+async function sameEngineForm(source: Dialect, target: Dialect): Promise<{ wholeRow: true; peerHash?: string } | null> {
+  if (!printsAlike(source, target)) return null;
   const [mine, theirs] = await Promise.all([source.peerHashes(), target.peerHashes()]);
-  return mine.find((h) => theirs.includes(h));
+  const peerHash = mine.find((h) => theirs.includes(h));
+  return peerHash ? { wholeRow: true, peerHash } : { wholeRow: true };
 }
 
 /** Rows a probe window hashes before a whole range is hashed with json/float text as stored. */

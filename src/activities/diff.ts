@@ -14,17 +14,15 @@ import type { Dialect } from '../dialects/dialect.js';
 import type { ActivityDeps } from './deps.js';
 import { dialectFor } from './deps.js';
 import { withFailures } from './failures.js';
-import { compareRangeIn, sqlOnlyChecksum, type TableRange } from './compare-range.js';
+import { compareRangeIn, sqlOnlyChecksum, type CompareRangeInput, type TableRange } from './compare-range.js';
 import { comparedColumns, shapedRows, sourceFor } from './source-side.js';
 
 /** Input of {@link compareParts}. */
-export interface ComparePartsInput extends TableRange {
+export interface ComparePartsInput extends CompareRangeInput {
   /** Whose keys cut the range: the side holding more of its rows. */
   side: 'source' | 'target';
   rowsPerPart: number;
   parts: number;
-  /** From the compare of the range being cut (see `RangeCompare.rawAlike`). */
-  rawAlike?: boolean;
 }
 
 /** Cuts `range` into up to `parts` parts by `side`'s keys and compares each part. */

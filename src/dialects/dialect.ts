@@ -70,7 +70,7 @@ export interface RangeRequest {
    * hash (from {@link Dialect.peerHashes}), so the sum may use this engine's own value forms and its
    * cheapest hash instead of md5 of the checksum text. PostgreSQL's md5 costs about 1 µs a row; its
    * record hash a third of that with no text output at all. The sum is then comparable only with a
-   * sum of the same peer hash. Implies `wholeRow`.
+   * sum of the same peer hash. Set together with `wholeRow`.
    */
   peerHash?: string;
 }

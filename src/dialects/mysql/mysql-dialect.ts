@@ -288,7 +288,7 @@ export class MysqlDialect implements Dialect {
   async checksumRange(req: RangeRequest): Promise<RangeChecksum> {
     const natives = await this.nativesOf(req.table);
     const where = rangeCondition(req.key, natives, req.range, this.binCollation());
-    const sql = `SELECT ${checksumSelect(req.columns, natives, req.wholeRow || req.peerHash !== undefined)} FROM ${this.from(req.table)} WHERE ${where}`;
+    const sql = `SELECT ${checksumSelect(req.columns, natives, req.wholeRow)} FROM ${this.from(req.table)} WHERE ${where}`;
     const [row] = await this.run(() => this.strings(sql), req.table);
     return { rows: Number(row?.[0] ?? 0), sum: row?.[1] ?? '0' };
   }
@@ -298,7 +298,7 @@ export class MysqlDialect implements Dialect {
     const coll = this.binCollation();
     const part = partExpr(ends, (end) => rangeCondition(req.key, natives, { lo: null, hi: end }, coll));
     const where = rangeCondition(req.key, natives, req.range, coll);
-    const sql = `SELECT ${part}, ${checksumSelect(req.columns, natives, req.wholeRow || req.peerHash !== undefined)} FROM ${this.from(req.table)} WHERE ${where} GROUP BY 1`;
+    const sql = `SELECT ${part}, ${checksumSelect(req.columns, natives, req.wholeRow)} FROM ${this.from(req.table)} WHERE ${where} GROUP BY 1`;
     const rows = await this.run(() => this.strings(sql), req.table);
     return partsFromRows(ends.length + 1, rows.map((r) => [Number(r[0]), r[1] ?? null, r[2] ?? null]));
   }

@@ -317,7 +317,7 @@ export class PostgresDialect implements Dialect {
   checksumRange(req: RangeRequest): Promise<RangeChecksum> {
     return this.run(`checksumming "${req.table}"`, async () => {
       const ks = await this.keySql(req.table, req.key);
-      const r = await this.pool.query<{ rows: string; sum: string }>(checksumSql(this.table(req.table), req.columns, ks, req.range, req.wholeRow || req.peerHash !== undefined, req.peerHash));
+      const r = await this.pool.query<{ rows: string; sum: string }>(checksumSql(this.table(req.table), req.columns, ks, req.range, req.wholeRow, req.peerHash));
       return { rows: Number(r.rows[0]?.rows ?? 0), sum: r.rows[0]?.sum ?? '0' };
     });
   }
@@ -325,7 +325,7 @@ export class PostgresDialect implements Dialect {
   checksumParts(req: RangeRequest, ends: KeyTuple[]): Promise<RangeChecksum[]> {
     return this.run(`checksumming "${req.table}"`, async () => {
       const ks = await this.keySql(req.table, req.key);
-      const sql = partChecksumSql(this.table(req.table), req.columns, ks, req.range, ends, req.wholeRow || req.peerHash !== undefined, req.peerHash);
+      const sql = partChecksumSql(this.table(req.table), req.columns, ks, req.range, ends, req.wholeRow, req.peerHash);
       const r = await this.pool.query<{ part: number; rows: string; sum: string }>(sql);
       return partsFromRows(ends.length + 1, r.rows.map((x) => [Number(x.part), x.rows, x.sum]));
     });
