@@ -5,9 +5,11 @@
 import { connectClient, connectWorkerConnection, loadConnectConfig } from './temporal/connection.js';
 import { createFerryWorker, taskQueue } from './temporal/ferry-worker.js';
 import { ensureSearchAttributes } from './temporal/dev-server.js';
+import { capHeapGrowth } from './temporal/worker-heap.js';
 
 /** Runs a worker until the process is asked to stop. */
 export async function runWorker(log: (msg: string) => void = console.error): Promise<void> {
+  capHeapGrowth();
   const config = await loadConnectConfig();
   await registerSearchAttributes(config.namespace, log);
   const connection = await connectWorkerConnection();
