@@ -18,6 +18,11 @@ import { shapedRows, sourceColumns, sourceFor } from './source-side.js';
 /** Input of {@link copyChunk}: the rest of a shard, from the cursor `range.lo` (exclusive) to the shard's end. */
 export interface CopyChunkInput extends TableRange {
   chunkRows: number;
+  /**
+   * The target table was created empty by this migration and no earlier run wrote into it, so a first
+   * attempt at a range finds none of its rows there (see `WriteRangeOptions.fresh`). Default false.
+   */
+  freshTarget?: boolean;
 }
 
 /** Result of {@link copyChunk}. */
@@ -100,9 +105,12 @@ export async function copyChunk(deps: ActivityDeps, input: CopyChunkInput): Prom
     const onCancel = () => data.destroy(new Error('chunk cancelled'));
     ctx.cancellationSignal.addEventListener('abort', onCancel, { once: true });
     try {
+      // A retry, or an attempt that finds an earlier one's heartbeat, may follow a commit it never heard of.
+      const fresh = input.freshTarget === true && ctx.info.attempt === 1 && previous === undefined;
       const rows = await target.writeRange(
         { table: input.targetTable, columns: input.columns, key: input.key, range: chunk },
         data.pipe(metered),
+        fresh ? { fresh } : {},
       );
       const done = end === null || (input.range.hi !== null && JSON.stringify(end) === JSON.stringify(input.range.hi));
       return { rows, end, done, worker: deps.workerName ?? 'worker', attempt: ctx.info.attempt };

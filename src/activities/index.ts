@@ -7,7 +7,7 @@ import { copyChunk, type CopyChunkInput } from './copy-chunk.js';
 import type { ActivityDeps } from './deps.js';
 import { planMigration } from './plan.js';
 import { previewMigration } from './plan-preview.js';
-import { createForeignKeys, createIndexes, dropForeignKeys, prepareTable, type PrepareTableInput } from './schema.js';
+import { addPrimaryKey, createForeignKeys, createIndexes, dropForeignKeys, prepareTable, type CreateIndexesInput, type PrepareTableInput } from './schema.js';
 import { countLossy, verifyShard, type CountLossyInput, type VerifyShardInput } from './verify.js';
 import { compareParts, diffLeaf, type ComparePartsInput, type DiffLeafInput } from './diff.js';
 import { compareRange, type CompareRangeInput } from './compare-range.js';
@@ -39,7 +39,8 @@ export function createActivities(deps: ActivityDeps) {
     dropForeignKeys: (input: { target: string; tables: string[] }) => dropForeignKeys(d, input),
     prepareTable: (input: PrepareTableInput) => prepareTable(d, input),
     copyChunk: (input: CopyChunkInput) => copyChunk(d, input),
-    createIndexes: (input: { target: string; schema: TableSchema }) => createIndexes(d, input),
+    createIndexes: (input: CreateIndexesInput) => createIndexes(d, input),
+    addPrimaryKey: (input: { target: string; schema: TableSchema }) => addPrimaryKey(d, input),
     createForeignKeys: (input: { target: string; schemas: TableSchema[] }) => createForeignKeys(d, input),
     verifyShard: (input: VerifyShardInput) => verifyShard(d, input),
     countLossy: (input: CountLossyInput) => countLossy(d, input),

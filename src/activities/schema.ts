@@ -12,18 +12,32 @@ export interface PrepareTableInput {
   target: string;
   schema: TableSchema;
   onExisting: 'fail' | 'truncate' | 'append';
+  /** Create a missing table without its primary key where the target loads faster so (default false). */
+  deferPrimaryKey?: boolean;
+}
+
+/** Result of {@link prepareTable}. */
+export interface PrepareTableResult {
+  /** The table was created empty and without its primary key: add it after the load. */
+  keyDeferred: boolean;
 }
 
 /** Creates the target table, or checks/empties an existing one according to `onExisting`. */
-export async function prepareTable(deps: ActivityDeps, input: PrepareTableInput): Promise<void> {
-  await withFailures(`table ${input.schema.name}`, async () => {
+export async function prepareTable(deps: ActivityDeps, input: PrepareTableInput): Promise<PrepareTableResult> {
+  return withFailures(`table ${input.schema.name}`, async () => {
     const target = dialectFor(deps, input.target);
     const state = await target.targetState(input.schema.name);
-    if (state === 'missing') return target.createTable(input.schema, input.schema.typeOverrides ? { typeOverrides: input.schema.typeOverrides } : {});
+    if (state === 'missing') {
+      const s = input.schema;
+      const defer = input.deferPrimaryKey === true && target.defersPrimaryKey && s.hasPrimaryKey && s.primaryKey.length > 0;
+      await target.createTable(s, { ...(s.typeOverrides ? { typeOverrides: s.typeOverrides } : {}), ...(defer ? { deferPrimaryKey: true } : {}) });
+      return { keyDeferred: defer };
+    }
     if (state === 'rows') {
       if (input.onExisting === 'fail') throw new TargetNotEmptyError(input.schema.name);
       if (input.onExisting === 'truncate') await target.truncate(input.schema.name);
     }
+    return { keyDeferred: false };
   });
 }
 
@@ -38,9 +52,28 @@ export async function dropForeignKeys(deps: ActivityDeps, input: { target: strin
   });
 }
 
-/** Builds a table's secondary indexes (after its data is loaded, which is much faster than maintaining them). */
-export async function createIndexes(deps: ActivityDeps, input: { target: string; schema: TableSchema }): Promise<void> {
-  await withFailures(`indexes of ${input.schema.name}`, () => dialectFor(deps, input.target).createIndexes(input.schema));
+/** Input of {@link createIndexes}. */
+export interface CreateIndexesInput {
+  target: string;
+  schema: TableSchema;
+  /** Add the primary key the table was created without ({@link PrepareTableResult.keyDeferred}). */
+  primaryKey?: boolean;
+}
+
+/**
+ * Builds a table's secondary indexes, and its deferred primary key first when asked (after its data is
+ * loaded, which is much faster than maintaining them).
+ */
+export async function createIndexes(deps: ActivityDeps, input: CreateIndexesInput): Promise<void> {
+  await withFailures(`indexes of ${input.schema.name}`, () => dialectFor(deps, input.target).createIndexes(input.schema, input.primaryKey ? { primaryKey: true } : {}));
+}
+
+/**
+ * Adds only the deferred primary key (a resumed migration, before it copies again: the retried ranges
+ * are then deleted through the key's index instead of by scanning the table).
+ */
+export async function addPrimaryKey(deps: ActivityDeps, input: { target: string; schema: TableSchema }): Promise<void> {
+  await withFailures(`primary key of ${input.schema.name}`, () => dialectFor(deps, input.target).createIndexes({ ...input.schema, indexes: [] }, { primaryKey: true }));
 }
 
 /**

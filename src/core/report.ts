@@ -78,6 +78,11 @@ export interface TablePlan {
   transform?: TransformRef;
   /** Target columns verify cannot compare, with why; absent = none. */
   unverified?: { column: string; reason: string }[];
+  /**
+   * The target table was created without its primary key, which is added after the copy; set by the
+   * run that prepared it. Absent = the key is in place (or the table has none).
+   */
+  deferredKey?: boolean;
 }
 
 /** How a table's source side is read, as range activities take it (see {@link TablePlan}). */
@@ -149,6 +154,8 @@ export interface CopyShardInput extends TableMappingFields {
   chunkRows: number;
   /** This shard's share of the job's rate limit (rows/s). */
   maxRowsPerSecond?: number;
+  /** See `CopyChunkInput.freshTarget`. */
+  freshTarget?: boolean;
   /** Progress carried over a continue-as-new. */
   carried?: CopyShardResult;
 }

@@ -110,6 +110,27 @@ export type TargetState = 'missing' | 'empty' | 'rows';
 export interface CreateTableOptions {
   /** Native types per column name chosen by the job (overrides the mapping). */
   typeOverrides?: Record<string, string>;
+  /**
+   * Leave the primary key out; {@link Dialect.createIndexes} with `primaryKey` adds it after the load.
+   * Only where {@link Dialect.defersPrimaryKey} is true.
+   */
+  deferPrimaryKey?: boolean;
+}
+
+/** Options of {@link Dialect.createIndexes}. */
+export interface CreateIndexesOptions {
+  /** Add the primary key too (the table was created with `deferPrimaryKey`); a no-op when it has one. */
+  primaryKey?: boolean;
+}
+
+/** Options of {@link Dialect.writeRange}. */
+export interface WriteRangeOptions {
+  /**
+   * No row of the range can be in the target yet (the first attempt at a range of a table this run
+   * created empty), so the delete that makes a retry idempotent is skipped: without a key index it
+   * would scan the whole table.
+   */
+  fresh?: boolean;
 }
 
 export interface Dialect {
@@ -170,8 +191,14 @@ export interface Dialect {
   /** Creates the table when missing (columns and primary key only). */
   createTable(schema: TableSchema, options?: CreateTableOptions): Promise<void>;
   truncate(table: string): Promise<void>;
-  /** Creates the secondary indexes of `schema` that do not exist yet. */
-  createIndexes(schema: TableSchema): Promise<void>;
+  /**
+   * True when loading a new table without its primary key and adding the key afterwards is the faster
+   * way (PostgreSQL builds the index once, sorted, instead of maintaining it row by row). InnoDB
+   * clusters rows by the primary key, so MySQL needs it from the start.
+   */
+  readonly defersPrimaryKey: boolean;
+  /** Creates the secondary indexes of `schema` that do not exist yet (and the primary key, when asked). */
+  createIndexes(schema: TableSchema, options?: CreateIndexesOptions): Promise<void>;
   /**
    * Drops the foreign keys declared on `table` when it exists, so a reload into an existing target
    * neither checks nor locks parent rows mid-load. Returns the names dropped.
@@ -209,9 +236,9 @@ export interface Dialect {
   /**
    * Replaces the rows of `req.range` with the transfer text in `data`, in one transaction: delete the
    * range, bulk-load, commit. Running it twice leaves the same rows as running it once. Returns the
-   * number of rows loaded.
+   * number of rows loaded. With `fresh` the delete is skipped (see {@link WriteRangeOptions}).
    */
-  writeRange(req: RangeRequest, data: Readable): Promise<number>;
+  writeRange(req: RangeRequest, data: Readable, options?: WriteRangeOptions): Promise<number>;
 
   /** Count and checksum of a range computed in SQL over the columns that are not json/float. */
   checksumRange(req: RangeRequest): Promise<RangeChecksum>;

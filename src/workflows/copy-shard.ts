@@ -53,6 +53,7 @@ export async function copyShard(input: CopyShardInput): Promise<CopyShardResult>
         ...(input.transform ? { transform: input.transform } : {}),
         range,
         chunkRows: input.chunkRows,
+        ...(input.freshTarget ? { freshTarget: true } : {}),
       },
     ]);
     state.rows += r.rows;

@@ -84,7 +84,24 @@ export async function migrate(input: MigrateInput): Promise<MigrationReport> {
     if (patched('ferry-table-locks')) await acquireTableLocks(input.target, plan.tables.map((t) => t.target));
     if (!carried) {
       setPhase('preparing');
-      await prepareTargets({ target: input.target, tables: plan.tables.map((t) => t.target), schemas: plan.tables.map((t) => t.schema), onExisting: input.onExisting, resume: input.resume !== undefined });
+      const prepared = await prepareTargets({
+        target: input.target,
+        tables: plan.tables.map((t) => t.target),
+        schemas: plan.tables.map((t) => t.schema),
+        onExisting: input.onExisting,
+        resume: input.resume !== undefined,
+        deferPrimaryKey: true,
+      });
+      prepared.forEach((p, i) => {
+        if (p.keyDeferred) plan.tables[i]!.deferredKey = true;
+      });
+      if (input.resume) {
+        // Ranges an earlier run may have written are copied again, each deleted first: through the
+        // key's index, not by scanning the table. Plans made before keys were deferred have none.
+        const deferred = plan.tables.filter((t) => t.deferredKey);
+        await Promise.all(deferred.map((t) => acts.addPrimaryKey({ target: input.target, schema: t.schema })));
+        for (const t of deferred) delete t.deferredKey;
+      }
     }
     refresh();
     setPhase('copying');
@@ -93,7 +110,7 @@ export async function migrate(input: MigrateInput): Promise<MigrationReport> {
       await continueAsNew<typeof migrate>({ ...input, resume: undefined, carried: { plan, shards, startedAtMs: progress.startedAtMs } });
     }
     setPhase('indexing');
-    await Promise.all(plan.tables.map((t) => acts.createIndexes({ target: input.target, schema: t.schema })));
+    await Promise.all(plan.tables.map((t) => acts.createIndexes({ target: input.target, schema: t.schema, ...(t.deferredKey ? { primaryKey: true } : {}) })));
     // What the source has that ferry does not carry (views, triggers, untranslatable defaults…), named.
     const warnings = [...plan.tables.flatMap((t) => t.schema.warnings ?? []), ...(plan.warnings ?? []), ...(await acts.createForeignKeys({ target: input.target, schemas: plan.tables.map((t) => t.schema) }))];
     setPhase('verifying');
@@ -145,6 +162,8 @@ async function copyPendingShards(input: MigrateInput, plan: MigrationPlan, shard
           ...mappingOf(t),
           range,
           chunkRows: input.chunkRows,
+          // Only the run that created the table empty copies into it fresh; a resumed one added the key first.
+          ...(t.deferredKey ? { freshTarget: true } : {}),
           ...(input.maxRowsPerSecond ? { maxRowsPerSecond: input.maxRowsPerSecond / Math.max(1, inFlight) } : {}),
           carried: { rows: s.rows, chunks: 0, redone: s.redone, workers: s.workers },
         },

@@ -6,7 +6,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MigrateInput, MigrationReport } from '../../src/core/report.js';
-import { progressQuery } from '../../src/shared.js';
+import { progressQuery, resumeStateQuery } from '../../src/shared.js';
 import { failureMessage } from '../../src/cli/failure-message.js';
 import { PG_URL, pgExec } from '../helpers/databases.js';
 import { startTestEnv, startTestWorker } from '../helpers/temporal.js';
@@ -45,17 +45,30 @@ afterAll(async () => {
   await pgExec(`DROP DATABASE IF EXISTS ferry_wf_target WITH (FORCE)`);
 });
 
-async function targetRows(): Promise<number> {
+async function onTarget<T>(sql: string, read: (rows: Record<string, unknown>[]) => T): Promise<T> {
   const { Client } = (await import('pg')).default;
   const c = new Client({ connectionString: TARGET });
   await c.connect();
   try {
-    const r = await c.query(`SELECT count(*)::int AS n, count(DISTINCT id)::int AS d FROM ferry_wf_items`);
-    expect(r.rows[0].n).toBe(r.rows[0].d);
-    return r.rows[0].n as number;
+    return read((await c.query(sql)).rows as Record<string, unknown>[]);
   } finally {
     await c.end();
   }
+}
+
+async function targetRows(): Promise<number> {
+  return onTarget(`SELECT count(*)::int AS n, count(DISTINCT id)::int AS d FROM ferry_wf_items`, (rows) => {
+    expect(rows[0]!['n']).toBe(rows[0]!['d']);
+    return rows[0]!['n'] as number;
+  });
+}
+
+/** The target's primary key as PostgreSQL prints it, or null (a new table gets it after the load). */
+async function targetPrimaryKey(): Promise<string | null> {
+  return onTarget(
+    `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = to_regclass('ferry_wf_items') AND contype = 'p'`,
+    (rows) => (rows[0]?.['def'] as string | undefined) ?? null,
+  );
 }
 
 describe('migrate workflow (real dev server, real PostgreSQL)', () => {
@@ -75,6 +88,8 @@ describe('migrate workflow (real dev server, real PostgreSQL)', () => {
       const child = await env.client.workflow.getHandle('wf-happy/ferry_wf_items/0').describe();
       expect(child.status.name).toBe('COMPLETED');
       expect(await targetRows()).toBe(2000);
+      // Created by this run, loaded without its key, which was added after the copy.
+      expect(await targetPrimaryKey()).toBe('PRIMARY KEY (id)');
       if (process.env['FERRY_RECORD_HISTORIES']) {
         // Fixtures for test/workflows/replay.test.ts.
         const dir = fileURLToPath(new URL('./histories/', import.meta.url));
@@ -91,6 +106,8 @@ describe('migrate workflow (real dev server, real PostgreSQL)', () => {
   });
 
   it('retries a chunk that committed but failed before reporting, without duplicates', async () => {
+    // A new table: loaded without its primary key, so only the retry's own delete prevents duplicates.
+    await onTarget(`DROP TABLE IF EXISTS ferry_wf_items`, () => undefined);
     let failed = 0;
     const w = await startTestWorker(env, 'wf-retry', (real) => ({
       copyChunk: async (i) => {
@@ -112,6 +129,42 @@ describe('migrate workflow (real dev server, real PostgreSQL)', () => {
       expect(failed).toBe(2);
       // The first chunk (300 rows) needed three attempts: the report counts its rows as redone work.
       expect(report.tables[0], JSON.stringify(report.tables[0])).toMatchObject({ rowsCopied: 2000, targetRows: 2000, verified: true, rowsRedone: 300 });
+      expect(await targetRows()).toBe(2000);
+      expect(await targetPrimaryKey()).toBe('PRIMARY KEY (id)');
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it('resumes a stopped load into a new table by adding its primary key first, then copies the rest exactly once', async () => {
+    await onTarget(`DROP TABLE IF EXISTS ferry_wf_items`, () => undefined);
+    let run = 'first';
+    let chunks = 0;
+    const keyAtResume: (string | null)[] = [];
+    const w = await startTestWorker(env, 'wf-resume', (real) => ({
+      copyChunk: async (i) => {
+        if (run === 'resumed') keyAtResume.push(await targetPrimaryKey());
+        const r = await real.copyChunk(i);
+        // The third chunk commits, then the run stops before Temporal hears of it.
+        if (run === 'first' && ++chunks === 3) throw ApplicationFailure.nonRetryable('simulated stop after commit');
+        return r;
+      },
+    }));
+    try {
+      const first = env.client.workflow.execute('migrate', { taskQueue: 'wf-resume', workflowId: 'wf-resume', args: [input({ parallelism: 1 })] });
+      await expect(first).rejects.toBeInstanceOf(WorkflowFailedError);
+      expect(await targetPrimaryKey()).toBeNull();
+      const state = await env.client.workflow.getHandle('wf-resume').query(resumeStateQuery);
+      expect(state.plan.tables[0]?.deferredKey).toBe(true);
+      run = 'resumed';
+      const report = (await env.client.workflow.execute('migrate', {
+        taskQueue: 'wf-resume',
+        workflowId: 'wf-resume-2',
+        args: [{ ...state.input, resume: { plan: state.plan, shards: state.shards } }],
+      })) as MigrationReport;
+      expect(report.tables[0], JSON.stringify(report.tables[0])).toMatchObject({ rowsCopied: 2000, targetRows: 2000, verified: true });
+      expect(keyAtResume.length).toBeGreaterThan(0);
+      expect(keyAtResume.every((k) => k === 'PRIMARY KEY (id)')).toBe(true);
       expect(await targetRows()).toBe(2000);
     } finally {
       await w.stop();

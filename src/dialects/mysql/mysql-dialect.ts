@@ -169,6 +169,9 @@ export class MysqlDialect implements Dialect {
     }
   }
 
+  // InnoDB clusters rows by the primary key: it is created with the table, never deferred.
+  readonly defersPrimaryKey = false;
+
   async createIndexes(schema: TableSchema): Promise<void> {
     await this.serverInfo();
     const table = schema.name;

@@ -73,10 +73,10 @@ export async function inCopyTransaction<T>(
   }
 }
 
-/** In one transaction: run `deleteSql`, then COPY `data` in. Returns the rows copied. */
-export function replaceWithCopy(pool: pg.Pool, deleteSql: string, copySql: string, data: Readable): Promise<number> {
+/** In one transaction: run `deleteSql` (when given), then COPY `data` in. Returns the rows copied. */
+export function replaceWithCopy(pool: pg.Pool, deleteSql: string | undefined, copySql: string, data: Readable): Promise<number> {
   return inCopyTransaction(pool, data, async (client, copyIn) => {
-    await client.query(deleteSql);
+    if (deleteSql !== undefined) await client.query(deleteSql);
     return copyIn(copySql);
   });
 }

@@ -60,7 +60,7 @@ export function createTableStatements(
     if (override === undefined && t.kind === 'set') line += ` CHECK (${quoteIdent(c.name)} <@ ARRAY[${t.values.map(quoteLiteral).join(', ')}]::text[])`;
     lines.push(line);
   }
-  if (schema.primaryKey.length > 0 && schema.hasPrimaryKey) lines.push(`  PRIMARY KEY (${schema.primaryKey.map(quoteIdent).join(', ')})`);
+  if (schema.primaryKey.length > 0 && schema.hasPrimaryKey && !options.deferPrimaryKey) lines.push(`  PRIMARY KEY (${schema.primaryKey.map(quoteIdent).join(', ')})`);
   for (const ch of schema.checks ?? []) lines.push(`  CONSTRAINT ${quoteIdent(ch.name.slice(0, 63))} CHECK (${pgCheckSql(ch)})`);
   const comments: string[] = [];
   if (schema.comment) comments.push(`COMMENT ON TABLE ${tableSql} IS ${quoteLiteral(schema.comment)}`);

@@ -8,12 +8,13 @@ import type { Column, LossyKind, OverflowLimit, TableSchema } from '../../core/c
 import type { KeyRange, KeyTuple } from '../../core/key-range.js';
 import type { SourceView } from '../../core/table-mapping.js';
 import { describeUrl } from '../../job/connection-url.js';
-import type { ChangeRequest, CreateTableOptions, Dialect, KeyedTable, RangeChecksum, RangeRequest, TargetState } from '../dialect.js';
+import type { ChangeRequest, CreateIndexesOptions, CreateTableOptions, Dialect, KeyedTable, RangeChecksum, RangeRequest, TargetState, WriteRangeOptions } from '../dialect.js';
 import { partsFromRows } from '../part-sql.js';
 import { poolSize } from '../pool-size.js';
 import { viewFromSql, viewSourceColumn } from '../view-sql.js';
 import { wrapPgError } from './postgres-errors.js';
 import { copyOut, replaceWithCopy } from './postgres-copy.js';
+import { addPrimaryKey } from './postgres-primary-key.js';
 import { listPgRoutines } from './postgres-catalog.js';
 import { pgCountLossySql, pgFirstLossySql, pgProduces } from './postgres-lossy.js';
 import { byteOrderedColumns, introspectPg, listPgTables, qualified } from './postgres-introspect.js';
@@ -217,7 +218,12 @@ export class PostgresDialect implements Dialect {
     await this.run(`truncating "${table}"`, () => this.pool.query(`TRUNCATE ${this.table(table)}`));
   }
 
-  async createIndexes(schema: TableSchema): Promise<void> {
+  readonly defersPrimaryKey = true;
+
+  async createIndexes(schema: TableSchema, options: CreateIndexesOptions = {}): Promise<void> {
+    if (options.primaryKey && schema.hasPrimaryKey && schema.primaryKey.length > 0) {
+      await this.run(`adding the primary key of "${schema.name}"`, () => addPrimaryKey(this.pool, this.schema, schema.name, this.table(schema.name), schema.primaryKey));
+    }
     // After the load: identity/serial sequences continue past the copied maximum.
     for (const c of schema.columns.filter((x) => x.identity)) {
       await this.run(`setting the next value of ${schema.name}.${c.name}`, () => this.pool.query(identityResetSql(this.table(schema.name), c.name)));
@@ -272,10 +278,10 @@ export class PostgresDialect implements Dialect {
     });
   }
 
-  writeRange(req: RangeRequest, data: Readable): Promise<number> {
+  writeRange(req: RangeRequest, data: Readable, options: WriteRangeOptions = {}): Promise<number> {
     return this.run(`writing "${req.table}"`, async () => {
       const ks = await this.keySql(req.table, req.key);
-      const del = `DELETE FROM ${this.table(req.table)} WHERE ${rangePredicate(ks, req.range)}`;
+      const del = options.fresh ? undefined : `DELETE FROM ${this.table(req.table)} WHERE ${rangePredicate(ks, req.range)}`;
       const copy = `COPY ${this.table(req.table)} (${req.columns.map((c) => quoteIdent(c.name)).join(', ')}) FROM STDIN`;
       return replaceWithCopy(this.pool, del, copy, pgWriteInput(req.columns, data));
     });
