@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KeyRange } from '../../src/core/key-range.js';
 import { PostgresDialect } from '../../src/dialects/postgres/postgres-dialect.js';
 import { FerryError } from '../../src/errors.js';
 import { PG_URL, pgExec } from '../helpers/databases.js';
@@ -35,11 +36,11 @@ describe('deferred primary key (PostgreSQL target)', () => {
     await d.createTable(s, { deferPrimaryKey: true });
     expect(await primaryKeyOf(DST)).toBeNull();
     const key = s.columns.filter((c) => s.primaryKey.includes(c.name));
-    const all = { lo: null, hi: null };
-    const first = { lo: null, hi: ['25', 'k25'] };
-    const rest = { lo: ['25', 'k25'], hi: null };
-    const read = (range: typeof all) => d.readRange({ table: SRC, columns: s.columns, key, range });
-    const write = async (range: typeof all, fresh: boolean) => d.writeRange({ table: DST, columns: s.columns, key, range }, await read(range), { fresh });
+    const all: KeyRange = { lo: null, hi: null };
+    const first: KeyRange = { lo: null, hi: ['25', 'k25'] };
+    const rest: KeyRange = { lo: ['25', 'k25'], hi: null };
+    const read = (range: KeyRange) => d.readRange({ table: SRC, columns: s.columns, key, range });
+    const write = async (range: KeyRange, fresh: boolean) => d.writeRange({ table: DST, columns: s.columns, key, range }, await read(range), { fresh });
     expect((await write(first, true)) + (await write(rest, true))).toBe(500);
     // A retry (not fresh) deletes its range first, without a key index to do it through.
     expect(await write(first, false)).toBeGreaterThan(0);
