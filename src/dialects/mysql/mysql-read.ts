@@ -70,10 +70,9 @@ export function streamRows(conn: PoolConnection, sql: string, mapError: (err: un
   // Raw bytes (typeCast false): the connection is utf8mb4, so values arrive as UTF-8 and are escaped
   // and copied as bytes, never decoded into strings and encoded back.
   const query = core.query({ sql, rowsAsArray: true, typeCast: false });
-  encodeFromPackets(query, encoder, () => !out.destroyed);
-  query.on('result', (row: (Buffer | null)[] | typeof ENCODED) => {
+  query.on('result', (row: (Buffer | null)[]) => {
     if (out.destroyed) return;
-    const batch = row === ENCODED ? encoder.takeIfFull() : encoder.add(row);
+    const batch = encoder.add(row);
     if (batch === undefined) return;
     const more = out.push(batch);
     if (!more && !paused) {
@@ -94,52 +93,6 @@ export function streamRows(conn: PoolConnection, sql: string, mapError: (err: un
   return out;
 }
 
-/** What a row parser returns for a row already written into the encoder. */
-export const ENCODED = Symbol('encoded');
-
-/** mysql2's row packet, as its row parsers read it: the row's bytes are `buffer[offset, end)`. */
-interface RowPacket {
-  buffer: Buffer;
-  offset: number;
-  end: number;
-}
-
-interface RowParser {
-  next(packet: RowPacket, fields: unknown, options: unknown): unknown;
-}
-
-/**
- * Encodes each row straight from its packet instead of letting mysql2 cut a Buffer per value first:
- * that slicing, and collecting its garbage, was over a third of the worker's CPU on a MySQL read
- * (0.6 s per 1M rows of the bench's table). mysql2 keeps the parser it builds for a result in the
- * query's `_rowParser`; the parser installed here takes its place and hands each packet to the
- * encoder. Should mysql2 stop using that slot, or hand over a packet of another shape, its own parser
- * runs and `streamRows` encodes its arrays as before: the bytes written are the same either way.
- * Rows that arrive while `wanted()` is false (the reader has stopped) are dropped.
- */
-export function encodeFromPackets(query: NodeJS.EventEmitter, encoder: LineEncoder, wanted: () => boolean = () => true): void {
-  let own: RowParser | undefined;
-  const raw: RowParser = {
-    next(packet, fields, options) {
-      const columns = Array.isArray(fields) ? fields.length : -1;
-      if (own === undefined || columns < 0 || !Buffer.isBuffer(packet.buffer) || typeof packet.offset !== 'number' || typeof packet.end !== 'number') {
-        if (own === undefined) throw new Error('mysql2 asked for a row before describing the result');
-        return own.next(packet, fields, options);
-      }
-      // Rows still arriving after the reader stopped are dropped, as streamRows drops arrays.
-      if (wanted()) encoder.addPacket(packet.buffer, packet.offset, packet.end, columns);
-      return ENCODED;
-    },
-  };
-  Object.defineProperty(query, '_rowParser', {
-    configurable: true,
-    get: () => (own === undefined ? own : raw),
-    set: (parser: RowParser | null) => {
-      own = parser ?? undefined;
-    },
-  });
-}
-
 /** The parts of mysql2's core connection used to stream a result with backpressure. */
 interface PausableConnection {
   query(opts: { sql: string; rowsAsArray: boolean; typeCast: false }): NodeJS.EventEmitter;
@@ -152,6 +105,15 @@ const LF = 0x0a;
 const CR = 0x0d;
 const BACKSLASH = 0x5c;
 const ESCAPED: Record<number, number> = { [BACKSLASH]: BACKSLASH, [TAB]: 0x74, [LF]: 0x6e, [CR]: 0x72 };
+/** Per byte: the letter that follows the backslash when the byte must be escaped, else 0. */
+const ESCAPE_AS = new Uint8Array(256);
+for (const [c, as] of Object.entries(ESCAPED)) ESCAPE_AS[Number(c)] = as;
+/**
+ * Values up to this many bytes are copied byte by byte in the loop that looks for escapes; longer
+ * ones as runs with Buffer.copy. A copy call costs as much as copying tens of bytes by hand, and
+ * most values (numbers, dates, short text) are shorter than this.
+ */
+const BYTEWISE_MAX = 64;
 
 /**
  * Rows of raw UTF-8 values in; transfer text out, as byte batches of about `batchBytes`: values
@@ -173,52 +135,10 @@ export class LineEncoder {
     for (let i = 0; i < row.length; i++) {
       if (i > 0) this.buf[at++] = TAB;
       const v = row[i]!;
-      at = v === null ? this.putNull(at) : this.putEscaped(v, 0, v.length, at);
+      at = v === null ? this.putNull(at) : this.putEscaped(v, at);
     }
     this.buf[at++] = LF;
     this.at = at;
-    return this.takeIfFull();
-  }
-
-  /**
-   * Adds one row read straight from a MySQL text-protocol row packet: `columns` length-coded values
-   * in `packet[start, end)`, 0xFB standing for NULL. Call {@link takeIfFull} afterwards.
-   */
-  addPacket(packet: Buffer, start: number, end: number, columns: number): void {
-    const need = (end - start) * 2 + columns * 3 + 1;
-    if (this.at + need > this.buf.length) this.grow(need);
-    let at = this.at;
-    let p = start;
-    for (let i = 0; i < columns; i++) {
-      if (i > 0) this.buf[at++] = TAB;
-      const tag = packet[p++]!;
-      let len: number;
-      if (tag < 0xfb) len = tag;
-      else if (tag === 0xfb) {
-        at = this.putNull(at);
-        continue;
-      } else if (tag === 0xfc) {
-        len = packet.readUInt16LE(p);
-        p += 2;
-      } else if (tag === 0xfd) {
-        len = packet.readUIntLE(p, 3);
-        p += 3;
-      } else if (tag === 0xfe) {
-        len = packet.readUInt32LE(p) + packet.readUInt32LE(p + 4) * 2 ** 32;
-        p += 8;
-      } else {
-        throw new Error(`malformed MySQL row packet: length tag 0x${tag.toString(16)} in column ${i + 1}`);
-      }
-      if (p + len > end) throw new Error(`malformed MySQL row packet: column ${i + 1} runs past the packet`);
-      at = this.putEscaped(packet, p, p + len, at);
-      p += len;
-    }
-    this.buf[at++] = LF;
-    this.at = at;
-  }
-
-  /** A full batch, once the rows added reach `batchBytes`. */
-  takeIfFull(): Buffer | undefined {
     return this.at >= this.batchBytes ? this.take() : undefined;
   }
 
@@ -228,11 +148,23 @@ export class LineEncoder {
     return at;
   }
 
-  // Copies src[from, stop) to the batch at `at`, escaping \ \t \n \r; returns the new end.
-  private putEscaped(src: Buffer, from: number, stop: number, at: number): number {
+  // Copies `src` to the batch at `at`, escaping \ \t \n \r; returns the new end.
+  private putEscaped(src: Buffer, at: number): number {
     const out = this.buf;
-    let copied = from;
-    for (let j = from; j < stop; j++) {
+    if (src.length <= BYTEWISE_MAX) {
+      for (let j = 0; j < src.length; j++) {
+        const c = src[j]!;
+        const as = ESCAPE_AS[c]!;
+        if (as === 0) out[at++] = c;
+        else {
+          out[at++] = BACKSLASH;
+          out[at++] = as;
+        }
+      }
+      return at;
+    }
+    let copied = 0;
+    for (let j = 0; j < src.length; j++) {
       const c = src[j]!;
       if (c !== BACKSLASH && c !== TAB && c !== LF && c !== CR) continue;
       at += src.copy(out, at, copied, j);
@@ -240,7 +172,7 @@ export class LineEncoder {
       out[at++] = ESCAPED[c]!;
       copied = j + 1;
     }
-    return at + src.copy(out, at, copied, stop);
+    return at + src.copy(out, at, copied);
   }
 
   /** What is left at the end of the result. */
@@ -256,8 +188,7 @@ export class LineEncoder {
 
   // A row larger than what is free: keep what is written, in a buffer big enough for the row too.
   private grow(need: number): void {
-    // At least doubling: rows larger than a batch then cost amortised constant copying, not quadratic.
-    const bigger = Buffer.allocUnsafe(Math.max(this.batchBytes * 2, this.buf.length * 2, this.at + need));
+    const bigger = Buffer.allocUnsafe(Math.max(this.batchBytes * 2, this.at + need));
     this.buf.copy(bigger, 0, 0, this.at);
     this.buf = bigger;
   }
