@@ -26,6 +26,8 @@ const value = fc.oneof(
   fc.constant(''),
   fc.string({ unit: fc.constantFrom('a', '\\', '\t', '\n', '\r', 'é', '😀', 'N', ' ') }),
   fc.string({ unit: 'grapheme' }),
+  // Around 64 bytes, where the encoder switches from copying byte by byte to copying runs.
+  fc.integer({ min: 56, max: 72 }).chain((n) => fc.constantFrom('x'.repeat(n), `${'\\'.repeat(n)}\t`, `\n${'ü'.repeat(n >> 1)}`)),
 );
 
 describe('LineEncoder', () => {
