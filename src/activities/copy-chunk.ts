@@ -110,7 +110,7 @@ export async function copyChunk(deps: ActivityDeps, input: CopyChunkInput): Prom
       const rows = await target.writeRange(
         { table: input.targetTable, columns: input.columns, key: input.key, range: chunk },
         data.pipe(metered),
-        fresh ? { fresh } : {},
+        { fresh },
       );
       const done = end === null || (input.range.hi !== null && JSON.stringify(end) === JSON.stringify(input.range.hi));
       return { rows, end, done, worker: deps.workerName ?? 'worker', attempt: ctx.info.attempt };

@@ -165,11 +165,11 @@ export class LineEncoder {
     }
     let copied = 0;
     for (let j = 0; j < src.length; j++) {
-      const c = src[j]!;
-      if (c !== BACKSLASH && c !== TAB && c !== LF && c !== CR) continue;
+      const as = ESCAPE_AS[src[j]!]!;
+      if (as === 0) continue;
       at += src.copy(out, at, copied, j);
       out[at++] = BACKSLASH;
-      out[at++] = ESCAPED[c]!;
+      out[at++] = as;
       copied = j + 1;
     }
     return at + src.copy(out, at, copied);
