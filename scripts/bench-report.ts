@@ -48,6 +48,11 @@ export interface DirectionResult {
   diffFound?: DiffCheck;
   /** Peak RSS of the worker while this direction ran, in MB. */
   workerPeakMb?: number;
+  /**
+   * The untimed first runs of the direction (seconds): each worker code path and connection pool is
+   * cold once per worker process, which a long-running worker fleet pays once, not per job.
+   */
+  warmUp?: { migrate?: number; diff?: number };
   /** Phases of the last successful ferry run of each verify mode. */
   phases: { none?: PhaseBreakdown; checksum?: PhaseBreakdown };
   /** The direction could not be run at all (e.g. preparing its dataset failed). */
@@ -207,6 +212,10 @@ export function details(result: BenchResult): string[] {
       for (const e of [...new Set(s.errors)]) lines.push(`    failed: ${e.replace(/\n/g, '\n      ')}`);
     }
     for (const p of d.diffFound?.problems ?? []) lines.push(`  diff with planted differences: ${p}`);
+    if (d.warmUp) {
+      const w = d.warmUp;
+      lines.push(`  untimed warm-up (first runs on this worker, not in the medians): migrate ${w.migrate?.toFixed(2) ?? 'failed'} s, diff ${w.diff?.toFixed(2) ?? 'failed'} s`);
+    }
     if (d.phases.none) lines.push(`  ferry --verify none phases: ${describePhases(d.phases.none)}`);
     if (d.phases.checksum) lines.push(`  ferry --verify checksum phases: ${describePhases(d.phases.checksum)}`);
   }

@@ -57,6 +57,7 @@ class Bench {
       if (why) result.references[i]!.skipped = why;
     });
     this.worker.memory.start(dir.id);
+    await this.warmUp(dir, result);
     for (let round = 1; round <= this.opts.rounds; round++) {
       // A B A B: each ferry line next to a reference run, so drift (caches, autovacuum) hits both.
       await this.ferry(dir, 'none', round, result.ferry, result);
@@ -92,6 +93,27 @@ class Bench {
       result.diffPlanted.skipped = 'no complete target table to compare';
     }
     return result;
+  }
+
+  /**
+   * One untimed run of ferry (migrate, then diff) and of each reference before the timed rounds. A
+   * worker process compiles its code paths and opens its database pools on its first job; a worker
+   * fleet pays that once, not per job, so the medians leave it out and the report shows it apart. The
+   * references get their first run too, so both sides start from the same caches.
+   */
+  private async warmUp(dir: Direction, result: DirectionResult): Promise<void> {
+    const migrate = newSeries('warm-up migrate');
+    await this.ferry(dir, 'none', 0, migrate, result);
+    const diff = newSeries('warm-up diff');
+    if (migrate.seconds.length > 0) await this.measure(diff, () => this.diff(dir, 0));
+    for (const e of diff.errors) log(`${dir.label} warm-up diff: FAILED: ${e}`);
+    for (const ref of dir.references) {
+      if (ref.unavailable()) continue;
+      await ref.prepare();
+      await ref.run().catch((e: unknown) => log(`${dir.label} warm-up ${ref.name}: FAILED: ${(e as Error).message}`));
+    }
+    result.warmUp = { ...(migrate.seconds[0] !== undefined ? { migrate: migrate.seconds[0] } : {}), ...(diff.seconds[0] !== undefined ? { diff: diff.seconds[0] } : {}) };
+    log(`${dir.label} warm-up (untimed): migrate ${migrate.seconds[0]?.toFixed(2) ?? 'failed'} s, diff ${diff.seconds[0]?.toFixed(2) ?? 'failed'} s`);
   }
 
   private async ferry(dir: Direction, verify: 'none' | 'checksum', round: number, series: Series, result: DirectionResult): Promise<void> {
