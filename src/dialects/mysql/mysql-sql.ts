@@ -48,7 +48,7 @@ export type ValueForm = 'transfer' | 'checksum' | 'key';
  * SQL expression giving a column's value in the requested form. NULL stays NULL in every form.
  * `key` is the form key tuples travel in: the checksum form, except text keeps its native string.
  */
-export function valueExpr(col: Column, native: NativeColumn | undefined, form: ValueForm): string {
+export function valueExpr(col: Column, native: NativeColumn | undefined, form: ValueForm, rowCollation?: string): string {
   // Key columns never have their values mapped (planning refuses onLossy null/replace on them).
   const c = form === 'key' ? quoteId(col.name) : myLossyRef(col);
   if (form === 'checksum' && native !== undefined && c === quoteId(col.name)) {
@@ -67,14 +67,14 @@ export function valueExpr(col: Column, native: NativeColumn | undefined, form: V
       return native?.dataType === 'float' || (native === undefined && col.type.bytes === 4) ? `(${c} + 0E0)` : c;
     case 'json':
       // Hashed as stored text only when asked (`wholeRow`), as UTF-8 like text.
-      return form === 'checksum' ? asUtf8(c, native) : c;
+      return form === 'checksum' ? asUtf8(c, col, native, rowCollation) : c;
     case 'bool':
       // Exactly 1/0 even for tinyint(1) values such as 2; NULL must not become 0.
       return `(CASE WHEN ${c} IS NULL THEN NULL WHEN ${c} <> 0 THEN '1' ELSE '0' END)`;
     case 'text': {
       // Spatial values travel as WKT; latin1 or utf8mb3 columns hash their UTF-8 bytes like PostgreSQL does.
       const v = col.type.wkt ? `ST_AsText(${c})` : c;
-      return form === 'checksum' ? (col.type.wkt ? `CONVERT(${v} USING utf8mb4)` : asUtf8(v, native)) : v;
+      return form === 'checksum' ? asUtf8(v, col, native, rowCollation) : v;
     }
     case 'binary':
       return `CONCAT(${HEX_PREFIX}, LOWER(HEX(${c})))`;
@@ -104,13 +104,34 @@ export function valueExpr(col: Column, native: NativeColumn | undefined, form: V
 }
 
 /**
- * A text column's value as UTF-8 bytes for the checksum: as stored when its character set already
- * is UTF-8 (or ASCII), else converted. CONVERT of a utf8mb4 column costs MariaDB ~0.1 s per million
- * rows for nothing; the row string is binary (see {@link checksumRowExpr}), so columns of different
- * collations concatenate without it.
+ * A text or json column's value as UTF-8 for the checksum row string, in the row's collation (see
+ * {@link rowCollation}). A utf8mb4 column read as is needs no CONVERT, which costs MariaDB ~0.1 s per
+ * million rows for nothing; one of another utf8mb4 collation is only relabelled (two _bin collations
+ * of columns would otherwise be an "illegal mix" in CONCAT_WS). Other character sets are converted.
  */
-function asUtf8(c: string, native: NativeColumn | undefined): string {
-  return native?.collation && BYTEWISE_CHARSETS.test(native.collation) ? c : `CONVERT(${c} USING utf8mb4)`;
+function asUtf8(v: string, col: Column, native: NativeColumn | undefined, rowColl: string | undefined): string {
+  if (rowColl === undefined) return `CONVERT(${v} USING utf8mb4)`;
+  if (plainUtf8mb4(col, native) && v === quoteId(col.name)) return native!.collation === rowColl ? v : `${v} COLLATE ${rowColl}`;
+  return `CONVERT(${v} USING utf8mb4) COLLATE ${rowColl}`;
+}
+
+/** A text (not spatial) or json column stored in a utf8mb4 collation. */
+function plainUtf8mb4(col: Column, native: NativeColumn | undefined): boolean {
+  if (col.type.kind !== 'json' && !(col.type.kind === 'text' && !col.type.wkt)) return false;
+  return native?.collation?.startsWith('utf8mb4_') === true;
+}
+
+/**
+ * The collation the text and json columns of a checksum row are put in: that of its first utf8mb4
+ * text or json column read as is, so that column and all of its kind go into the row unconverted.
+ * Undefined when there is none (every text value is then converted to utf8mb4, as it always was).
+ */
+function rowCollation(columns: Column[], natives: NativeColumns): string | undefined {
+  for (const col of columns) {
+    const native = natives.get(col.name);
+    if (plainUtf8mb4(col, native) && myLossyRef(col) === quoteId(col.name)) return native!.collation!;
+  }
+  return undefined;
 }
 
 /**
@@ -128,8 +149,7 @@ function neverNull(col: Column, native: NativeColumn | undefined): boolean {
  * Cheaper SQL for the checksum form of a plain column whose declared type is known, where the general
  * expression does work the column never needs: every function per row costs MariaDB measurable time
  * over a million rows (DATE_FORMAT +0.4 s, decimal trimming +0.4 s). Null when the general expression
- * is needed. Text keeps its CONVERT: columns of different collations cannot be concatenated without it.
- * The text produced is exactly the general expression's.
+ * is needed. (Text is handled by {@link asUtf8}.) The text produced is exactly the general expression's.
  */
 function quickChecksumExpr(col: Column, native: NativeColumn, c: string): string | null {
   switch (col.type.kind) {
@@ -159,15 +179,16 @@ function canonicalDecimal(s: string): string {
 
 /**
  * The string hashed per row: checksum forms of the non-json/non-float columns joined by U+001F with
- * NULL as `\N`. CHAR(31) is a binary string, so the concatenation is binary and MD5 sees UTF-8 bytes
- * without collation clashes between columns.
+ * NULL as `\N`. Text and json values are UTF-8 in one collation ({@link rowCollation}), so MD5 sees
+ * UTF-8 bytes and CONCAT_WS finds no two collations to choose between.
  */
 export function checksumRowExpr(columns: Column[], natives: NativeColumns, wholeRow = false): string {
-  const parts = columns
-    .filter((col) => wholeRow || !needsWorkerCanonical(col.type))
+  const included = columns.filter((col) => wholeRow || !needsWorkerCanonical(col.type));
+  const coll = rowCollation(included, natives);
+  const parts = included
     .map((col) => {
       const native = natives.get(col.name);
-      const v = valueExpr(col, native, 'checksum');
+      const v = valueExpr(col, native, 'checksum', coll);
       return neverNull(col, native) ? v : `COALESCE(${v}, ${NULL_MARK})`;
     });
   return parts.length === 0 ? "''" : `CONCAT_WS(CHAR(31), ${parts.join(', ')})`;
