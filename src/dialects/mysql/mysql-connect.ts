@@ -100,9 +100,10 @@ const TRANSIENT_CODES = new Set([
   'ER_CONNECTION_KILLED',
 ]);
 
-/** The driver error's code (`ER_…` or a Node errno name), if any. */
+/** The driver error's code (`ER_…` or a Node errno name), if any, also when ferry wrapped the error. */
 export function errorCode(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | null;
+  const code = e?.code ?? e?.cause?.code;
   return typeof code === 'string' ? code : undefined;
 }
 

@@ -12,7 +12,7 @@ import { FerryError, MissingTableError } from '../../errors.js';
 import type { ChangeRequest, CreateTableOptions, Dialect, KeyedTable, RangeChecksum, RangeRequest, TargetState } from '../dialect.js';
 import { partExpr, partsFromRows } from '../part-sql.js';
 import { connectionError, createMysqlPool, errorCode, parseMysqlUrl, type MysqlTarget } from './mysql-connect.js';
-import { permissionError } from './mysql-errors.js';
+import { permissionError, statementError } from './mysql-errors.js';
 import { addForeignKeySql, createIndexSql, createTableSql, droppedIdentityWarnings, objectName } from './mysql-ddl.js';
 import { infoColumns, introspectTable, listTables, nativeColumns, tableRows } from './mysql-introspect.js';
 import { LoadInput, loadRange } from './mysql-load.js';
@@ -443,6 +443,6 @@ export class MysqlDialect implements Dialect {
 
   private mapError(err: unknown, table?: string): unknown {
     if (table !== undefined && errorCode(err) === 'ER_NO_SUCH_TABLE') return new MissingTableError(table, this.label);
-    return permissionError(err, this.target, table) ?? connectionError(err, this.target) ?? err;
+    return permissionError(err, this.target, table) ?? connectionError(err, this.target) ?? statementError(err, this.label) ?? err;
   }
 }

@@ -2,7 +2,7 @@
  * MySQL/MariaDB privilege errors as permanent {@link PermissionDeniedError}s: retrying cannot make a
  * missing grant appear, so the run fails at once with the GRANT that fixes it.
  */
-import { PermissionDeniedError } from '../../errors.js';
+import { FerryError, PermissionDeniedError } from '../../errors.js';
 import { errorCode, type MysqlTarget } from './mysql-connect.js';
 
 const PRIVILEGE_CODES = new Set([
@@ -37,4 +37,21 @@ const SEE_README = 'README "Database privileges" lists what a source and a targe
 
 function quoteName(name: string): string {
   return '`' + name.replace(/`/g, '``') + '`';
+}
+
+/** Collation errors, which MySQL files under the catch-all SQLSTATE HY000 with lock timeouts and the like. */
+const COLLATION_ERRNOS = new Set([1253, 1267, 1270, 1271]);
+
+/**
+ * A permanent FerryError for a statement error that every retry would repeat: data (SQLSTATE 22…),
+ * constraint (23…) and syntax or schema (42…) errors, as for PostgreSQL, and collation errors.
+ * Anything else (deadlocks, lock wait timeouts, a killed query) is left to the retry policy.
+ * The driver error stays the cause, so {@link errorCode} still reads its code.
+ */
+export function statementError(err: unknown, label: string): FerryError | undefined {
+  const e = err as { sqlState?: unknown; errno?: unknown; sqlMessage?: unknown; code?: unknown } | null;
+  if (typeof e?.sqlState !== 'string') return undefined;
+  if (!/^(22|23|42)/.test(e.sqlState) && !(typeof e.errno === 'number' && COLLATION_ERRNOS.has(e.errno))) return undefined;
+  const message = typeof e.sqlMessage === 'string' ? e.sqlMessage : String((err as Error).message);
+  return new FerryError(`${label}: ${message} (${String(e.code)}); this is not retried, as it would fail the same way again`, { cause: err });
 }
