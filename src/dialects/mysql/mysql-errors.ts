@@ -1,6 +1,7 @@
 /**
- * MySQL/MariaDB privilege errors as permanent {@link PermissionDeniedError}s: retrying cannot make a
- * missing grant appear, so the run fails at once with the GRANT that fixes it.
+ * MySQL/MariaDB errors a retry cannot cure, as permanent errors: privilege errors as
+ * {@link PermissionDeniedError}s with the GRANT that fixes them, and statement errors (data,
+ * constraint, syntax, collation) with the server's message.
  */
 import { FerryError, PermissionDeniedError } from '../../errors.js';
 import { errorCode, type MysqlTarget } from './mysql-connect.js';

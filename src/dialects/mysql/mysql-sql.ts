@@ -111,14 +111,20 @@ export function valueExpr(col: Column, native: NativeColumn | undefined, form: V
  */
 function asUtf8(v: string, col: Column, native: NativeColumn | undefined, rowColl: string | undefined): string {
   if (rowColl === undefined) return `CONVERT(${v} USING utf8mb4)`;
-  if (plainUtf8mb4(col, native) && v === quoteId(col.name)) return native!.collation === rowColl ? v : `${v} COLLATE ${rowColl}`;
+  const own = utf8mb4Collation(col, native);
+  if (own !== undefined && v === quoteId(col.name)) return own === rowColl ? v : `${v} COLLATE ${rowColl}`;
   return `CONVERT(${v} USING utf8mb4) COLLATE ${rowColl}`;
 }
 
-/** A text (not spatial) or json column stored in a utf8mb4 collation. */
-function plainUtf8mb4(col: Column, native: NativeColumn | undefined): boolean {
-  if (col.type.kind !== 'json' && !(col.type.kind === 'text' && !col.type.wkt)) return false;
-  return native?.collation?.startsWith('utf8mb4_') === true;
+/** The collation of a text (not spatial) or json column stored in utf8mb4, else undefined. */
+function utf8mb4Collation(col: Column, native: NativeColumn | undefined): string | undefined {
+  if (col.type.kind !== 'json' && !(col.type.kind === 'text' && !col.type.wkt)) return undefined;
+  return native?.collation?.startsWith('utf8mb4_') ? native.collation : undefined;
+}
+
+/** The column is read as it is stored (no onLossy mapping wraps it). */
+function readAsIs(col: Column): boolean {
+  return myLossyRef(col) === quoteId(col.name);
 }
 
 /**
@@ -128,8 +134,8 @@ function plainUtf8mb4(col: Column, native: NativeColumn | undefined): boolean {
  */
 function rowCollation(columns: Column[], natives: NativeColumns): string | undefined {
   for (const col of columns) {
-    const native = natives.get(col.name);
-    if (plainUtf8mb4(col, native) && myLossyRef(col) === quoteId(col.name)) return native!.collation!;
+    const coll = utf8mb4Collation(col, natives.get(col.name));
+    if (coll !== undefined && readAsIs(col)) return coll;
   }
   return undefined;
 }
@@ -140,7 +146,7 @@ function rowCollation(columns: Column[], natives: NativeColumns): string | undef
  * form of a value is a value. Temporal kinds keep theirs: DATE_FORMAT of an invalid date is NULL.
  */
 function neverNull(col: Column, native: NativeColumn | undefined): boolean {
-  if (col.nullable || native === undefined || myLossyRef(col) !== quoteId(col.name)) return false;
+  if (col.nullable || native === undefined || !readAsIs(col)) return false;
   if (col.type.kind === 'text' && col.type.wkt) return false;
   return ['int', 'decimal', 'bool', 'text', 'json', 'uuid', 'binary'].includes(col.type.kind);
 }

@@ -208,10 +208,11 @@ function peerRecordField(column: Column): string {
  */
 function rowHashExpr(columns: Column[], wholeRow: boolean, peerHash: string | undefined): string {
   if (peerHash === PG_RECORD_HASH) return `hash_record_extended(ROW(${columns.map(peerRecordField).join(', ')}), 0)`;
-  const exprs = (peerHash === PG_TEXT_HASH ? columns.map((c) => ({ c, e: peerTextExpr(c) })) : columns.map((c) => ({ c, e: checksumExpr(c, wholeRow) }))).filter(
-    (x): x is { c: Column; e: string } => x.e !== null,
-  );
-  const row = exprs.length > 0 ? `concat_ws(chr(31), ${exprs.map(({ c, e }) => (neverNull(c) ? e : `coalesce(${e}, '\\N')`)).join(', ')})` : `''`;
+  const parts = columns.flatMap((c) => {
+    const e = peerHash === PG_TEXT_HASH ? peerTextExpr(c) : checksumExpr(c, wholeRow);
+    return e === null ? [] : [neverNull(c) ? e : `coalesce(${e}, '\\N')`];
+  });
+  const row = parts.length > 0 ? `concat_ws(chr(31), ${parts.join(', ')})` : `''`;
   return peerHash === PG_TEXT_HASH ? `hashtextextended(${row}, 0)` : `('x' || substr(md5(${row}), 1, 15))::bit(60)::bigint`;
 }
 
