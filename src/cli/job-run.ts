@@ -14,6 +14,7 @@ import { taskQueue } from '../temporal/task-queue.js';
 import { failureMessage } from './failure-message.js';
 import { toInput } from './migrate-command.js';
 import { uiLink } from './output.js';
+import { watchRetrying } from './retrying.js';
 
 /** Flags every job command takes besides the job settings. */
 export interface JobRunFlags extends JobFlags {
@@ -67,6 +68,8 @@ export type JobRun<R> = { ok: true; result: R; workflowId: string; durationMs: n
 /**
  * Starts `workflowType` with `input` under `workflowId` (refused while a run with that ID is open) and
  * waits for its result. Failures of the run come back as `{ ok: false }` with ferry's own message.
+ * While it waits, what the run is retrying (an unreachable host is retried, not failed) goes to stderr,
+ * so stdout keeps only the result.
  */
 export async function runJobWorkflow<R>(opts: {
   workflowType: string;
@@ -99,8 +102,9 @@ export async function runJobWorkflow<R>(opts: {
         throw e;
       });
     opts.onStart?.(opts.workflowId, link);
+    const stopWatching = watchRetrying(handle, (line) => process.stderr.write(`${line}\n`));
     try {
-      const result = (await handle.result()) as R;
+      const result = (await handle.result().finally(stopWatching)) as R;
       const desc = await handle.describe();
       const durationMs = desc.closeTime ? desc.closeTime.getTime() - desc.startTime.getTime() : 0;
       return { ok: true, result, workflowId: opts.workflowId, durationMs, link };

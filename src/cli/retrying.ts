@@ -1,7 +1,8 @@
 /**
- * What a running migration is retrying, and why: activities of the workflow and of its running shard
+ * What a running job is retrying, and why: activities of the workflow and of its running shard
  * children that failed at least once (a transient fault such as an unreachable host is retried with
- * backoff forever, so without this `--wait` and `status` would only show a run that does not move).
+ * backoff forever, so without this `migrate --wait`, `status` and the waiting job commands verify,
+ * diff, repair and sync would only show a run that does not move).
  */
 import type { WorkflowClient, WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
 import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow/index.js';
@@ -18,6 +19,15 @@ export interface RetryingActivity {
 
 /** Children described per call at most; a run has few shards in flight (its parallelism). */
 const MAX_CHILDREN = 16;
+
+/**
+ * Table-lock children (src/workflows/table-lock.ts) run no activity, so describing them costs a call
+ * and finds nothing; skipping them also keeps a many-table run's locks from using up MAX_CHILDREN.
+ */
+const LOCK_WORKFLOW = 'tableLock';
+
+/** A retrying activity is said again after this many more attempts with the same failure. */
+export const RETRYING_REPEAT_ATTEMPTS = 5;
 
 type PendingActivity = NonNullable<WorkflowExecutionDescription['raw']['pendingActivities']>[number];
 
@@ -48,7 +58,7 @@ export async function retryingActivities(handle: WorkflowHandle, desc?: Workflow
   const d = desc ?? (await handle.describe());
   if (d.status.name !== 'RUNNING') return [];
   const out = await fromDescription(handle.client, handle.workflowId, d);
-  const children = (d.raw.pendingChildren ?? []).slice(0, MAX_CHILDREN);
+  const children = (d.raw.pendingChildren ?? []).filter((c) => c.workflowTypeName !== LOCK_WORKFLOW).slice(0, MAX_CHILDREN);
   for (const c of children) {
     if (!c.workflowId) continue;
     const cd = await handle.client.getHandle(c.workflowId).describe().catch(() => undefined);
@@ -60,4 +70,63 @@ export async function retryingActivities(handle: WorkflowHandle, desc?: Workflow
 /** One line per retrying activity, for terminals and logs. */
 export function retryingLines(list: RetryingActivity[]): string[] {
   return list.map((r) => `retrying ${r.activity} of ${r.workflowId} (attempt ${r.attempt}): ${r.lastFailure}`);
+}
+
+/**
+ * Remembers what was said, for a command that polls while it waits: the returned function gives the
+ * lines to print for one poll. An activity is said when it starts retrying, when its failure message
+ * changes, and again every {@link RETRYING_REPEAT_ATTEMPTS} attempts; one that stops retrying and
+ * starts again later is said anew. Several activities of one type in one workflow failing alike (shards
+ * in parallel against the same host) make one line.
+ */
+export function retryingAnnouncer(repeatAttempts = RETRYING_REPEAT_ATTEMPTS): (list: RetryingActivity[]) => string[] {
+  let said = new Map<string, number>();
+  return (list) => {
+    const now = new Map<string, number>();
+    const out: RetryingActivity[] = [];
+    for (const r of list) {
+      const key = JSON.stringify([r.workflowId, r.activity, r.lastFailure]);
+      const before = now.get(key) ?? said.get(key);
+      if (before === undefined || r.attempt >= before + repeatAttempts) {
+        out.push(r);
+        now.set(key, r.attempt);
+      } else now.set(key, before);
+    }
+    said = now;
+    return retryingLines(out);
+  };
+}
+
+/** Timing of {@link watchRetrying}. */
+export interface WatchRetryingOptions {
+  /** Wait before the first look (default 2000 ms): a run that ends sooner makes no extra call. */
+  firstMs?: number;
+  /** Wait between looks after that (default 2500 ms), counted from the end of the previous look. */
+  everyMs?: number;
+}
+
+/**
+ * Looks at the run behind `handle` now and then until the returned function is called, and passes
+ * each retrying line worth saying (see {@link retryingAnnouncer}) to `say`. Failed looks are skipped,
+ * and the timer never keeps the process alive.
+ */
+export function watchRetrying(handle: WorkflowHandle, say: (line: string) => void, opts: WatchRetryingOptions = {}): () => void {
+  const announce = retryingAnnouncer();
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = (ms: number) => {
+    timer = setTimeout(() => void look().catch(() => undefined), ms);
+    timer.unref();
+  };
+  const look = async () => {
+    const list = await retryingActivities(handle).catch(() => undefined);
+    if (stopped) return;
+    if (list) for (const l of announce(list)) say(l);
+    schedule(opts.everyMs ?? 2500);
+  };
+  schedule(opts.firstMs ?? 2000);
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
 }

@@ -169,4 +169,42 @@ describe('an unreachable host is transient: retried, and the CLI says what is wr
     await client.workflow.getHandle('sec-bad-unreachable-wait').terminate('test done');
     expect(err).toMatch(/retrying planMigration of sec-bad-unreachable-wait \(attempt \d+\): planning: .*127\.0\.0\.1:1.*ECONNREFUSED/);
   });
+
+  /** Runs `ferry <args>` until its stderr matches `until` (or ~30 s pass), and `moreMs` longer; then stops it. */
+  async function waitingCli(args: string[], until: RegExp, moreMs = 0): Promise<{ stdout: string; stderr: string }> {
+    const proc = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    proc.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+    for (let i = 0; i < 150 && !until.test(stderr); i++) await new Promise((r) => setTimeout(r, 200));
+    if (until.test(stderr)) await new Promise((r) => setTimeout(r, moreMs));
+    proc.kill('SIGTERM');
+    await exited;
+    return { stdout, stderr };
+  }
+
+  it.each<[string, string[]]>([
+    ['verify', []],
+    ['diff', []],
+    ['repair', []],
+    ['sync', ['--mode', 'full']],
+  ])('%s prints what is being retried while it waits', async (command, extra) => {
+    const id = `sec-bad-unreachable-${command}`;
+    const { stderr } = await waitingCli([command, '--source', source, '--target', pgT, '--tables', 'sec_bad_items', '--id', id, ...extra], /retrying planMigration/);
+    await client.workflow.getHandle(id).terminate('test done');
+    expect(stderr).toMatch(new RegExp(`retrying planMigration of ${id} \\(attempt \\d+\\): planning: .*127\\.0\\.0\\.1:1.*ECONNREFUSED`));
+  });
+
+  it('verify --json keeps stdout for the result and says a retry once, not at every look', async () => {
+    const id = 'sec-bad-unreachable-verify-json';
+    // Attempts 2, 3 and 4 come within ~7 s of the start (backoff 1 s, 2 s, 4 s); the CLI looks every ~2.5 s.
+    const { stdout, stderr } = await waitingCli(['verify', '--source', source, '--target', pgT, '--tables', 'sec_bad_items', '--id', id, '--json'], /retrying planMigration/, 6000);
+    await client.workflow.getHandle(id).terminate('test done');
+    expect(stdout).toBe('');
+    const lines = stderr.split('\n').filter((l) => l.startsWith('retrying '));
+    expect(lines, stderr).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^retrying planMigration of ${id} \\(attempt \\d+\\): planning: .*ECONNREFUSED`));
+  });
 });
