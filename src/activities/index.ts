@@ -19,6 +19,7 @@ import { exportChunk, planExport, type ExportChunkInput } from './export.js';
 import { finishExport } from './export-finish.js';
 import { importChunk, planImport, type ImportChunkInput, type PlanImportInput } from './import.js';
 import { checkAgainstFiles, type CheckAgainstFilesInput } from './files-check.js';
+import { whileAlive } from './liveness.js';
 
 export type { ActivityDeps } from './deps.js';
 export type { CopyChunkInput, CopyChunkResult } from './copy-chunk.js';
@@ -42,11 +43,11 @@ export function createActivities(deps: ActivityDeps) {
     createIndexes: (input: CreateIndexesInput) => createIndexes(d, input),
     addPrimaryKey: (input: { target: string; schema: TableSchema }) => addPrimaryKey(d, input),
     createForeignKeys: (input: { target: string; schemas: TableSchema[] }) => createForeignKeys(d, input),
-    verifyShard: (input: VerifyShardInput) => verifyShard(d, input),
+    verifyShard: (input: VerifyShardInput) => whileAlive(() => verifyShard(d, input)),
     countLossy: (input: CountLossyInput) => countLossy(d, input),
-    compareRange: (input: CompareRangeInput) => compareRange(d, input),
-    compareParts: (input: ComparePartsInput) => compareParts(d, input),
-    diffLeaf: (input: DiffLeafInput) => diffLeaf(d, input),
+    compareRange: (input: CompareRangeInput) => whileAlive(() => compareRange(d, input)),
+    compareParts: (input: ComparePartsInput) => whileAlive(() => compareParts(d, input)),
+    diffLeaf: (input: DiffLeafInput) => whileAlive(() => diffLeaf(d, input)),
     watermarkMax: (input: WatermarkMaxInput) => watermarkMax(d, input),
     syncChunk: (input: SyncChunkInput) => syncChunk(d, input),
     lastSyncState: (input: { job: string }) => lastSyncState(d, input),
@@ -56,7 +57,7 @@ export function createActivities(deps: ActivityDeps) {
     finishExport: (input: { dir: string }) => finishExport(d, input),
     planImport: (input: PlanImportInput) => planImport(d, input),
     importChunk: (input: ImportChunkInput) => importChunk(d, input),
-    checkAgainstFiles: (input: CheckAgainstFilesInput) => checkAgainstFiles(d, input),
+    checkAgainstFiles: (input: CheckAgainstFilesInput) => whileAlive(() => checkAgainstFiles(d, input)),
   };
 }
 
