@@ -22,6 +22,7 @@ import { dialectFor } from './deps.js';
 import { withFailures } from './failures.js';
 import { comparedColumns, sourceFor } from './source-side.js';
 import { compareTransformed } from './compare-transformed.js';
+import { digestsMatch } from './range-digest.js';
 
 /** A key range of one table on both sides (with the job's reshaping of the source, if any). */
 export interface TableRange extends TableMappingFields {
@@ -66,6 +67,12 @@ export async function compareRangeIn(deps: ActivityDeps, input: CompareRangeInpu
   const worker = alike ? [] : columns.filter((c) => needsWorkerCanonical(c.type));
   const rawAlike = worker.length > 0 ? (input.rawAlike ?? (await rawTextAlike(source, target, input, columns))) : undefined;
   const flag = rawAlike !== undefined ? { rawAlike } : {};
+  // Equal digests settle a range without a hash per row (see range-digest.ts). A same-engine peer hash
+  // is cheaper still, and json/float text stored unalike is compared in the worker in any case.
+  if (!same?.peerHash && (worker.length === 0 || rawAlike)) {
+    const digested = await digestsMatch(source, target, { table: input.table, targetTable: input.targetTable, columns, key: input.key, range: input.range, wholeRow: alike || rawAlike === true });
+    if (digested) return { range: input.range, sourceRows: digested.rows, targetRows: digested.rows, match: true, ...flag };
+  }
   if (rawAlike) {
     // Equal text is an equal value: when the json/float text hashes equal too, nothing is read.
     const [s, t] = await checksums(true);

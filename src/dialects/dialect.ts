@@ -42,6 +42,9 @@
  * The row hash is the first 15 hex digits (60 bits) of md5(row string) read as an unsigned integer;
  * a range's checksum is the decimal sum of its row hashes. Between two databases of the same engine
  * (`peerHash`), each engine may hash its own value forms with a cheaper function instead.
+ *
+ * A range's digest ({@link Dialect.digestRange}) is one md5 over the same row strings in key order,
+ * each written as `<byte length>:<text>`: a single hash per piece of rows instead of one per row.
  */
 import type { Readable } from 'node:stream';
 import type { Column, LossyKind, OverflowLimit, TableSchema } from '../core/column-model.js';
@@ -101,6 +104,13 @@ export interface RangeChecksum {
   rows: number;
   /** Decimal string: sum of the 60-bit row hashes. "0" for an empty range. */
   sum: string;
+}
+
+/** Count and digest of a key range (see {@link Dialect.digestRange}). */
+export interface RangeDigest {
+  rows: number;
+  /** md5 (hex) of the rows' checksum text in key order, each row as `<byte length>:<text>`; '' for no rows. */
+  digest: string;
 }
 
 /** What the target holds under a table name before a migration writes to it. */
@@ -249,6 +259,25 @@ export interface Dialect {
    * Returns one checksum per part (`ends.length + 1`), zero rows for a part without rows.
    */
   checksumParts(req: RangeRequest, ends: KeyTuple[]): Promise<RangeChecksum[]>;
+
+  /**
+   * Most bytes of checksum text {@link digestRange} hashes in one piece of this table, or 0 when this
+   * database cannot digest it cheaply (rows not readable in key order without sorting, or a server
+   * that warns about the SQL). The caller cuts ranges into pieces well below it.
+   */
+  digestCapacity(table: string, key: Column[]): Promise<number>;
+
+  /** Average bytes of checksum text of the first `rows` rows of `req.range` (0 when it has none). */
+  rowTextBytes(req: RangeRequest, rows: number): Promise<number>;
+
+  /**
+   * Count and digest of a range (see "Checksum text" above; `peerHash` is ignored). One md5 per piece
+   * instead of one per row makes it cheaper than {@link checksumRange}, but it only tells equal from
+   * unequal: equal digests mean equal rows, while unequal ones may also come from rows read in another
+   * order, so a caller settles those with checksumRange. Null when the piece's text was more than this
+   * database could hash at once.
+   */
+  digestRange(req: RangeRequest): Promise<RangeDigest | null>;
 
   /**
    * Hash methods this database offers for a checksum against the same engine (`RangeRequest.peerHash`),

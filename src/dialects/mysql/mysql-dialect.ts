@@ -9,7 +9,7 @@ import type { Column, LossyKind, OverflowLimit, TableSchema } from '../../core/c
 import { uniqueBounds, type KeyRange, type KeyTuple } from '../../core/key-range.js';
 import type { SourceView } from '../../core/table-mapping.js';
 import { FerryError, MissingTableError } from '../../errors.js';
-import type { ChangeRequest, CreateTableOptions, Dialect, KeyedTable, RangeChecksum, RangeRequest, TargetState } from '../dialect.js';
+import type { ChangeRequest, CreateTableOptions, Dialect, KeyedTable, RangeChecksum, RangeDigest, RangeRequest, TargetState } from '../dialect.js';
 import { partExpr, partsFromRows } from '../part-sql.js';
 import { connectionError, createMysqlPool, errorCode, parseMysqlUrl, type MysqlTarget } from './mysql-connect.js';
 import { permissionError, statementError } from './mysql-errors.js';
@@ -21,12 +21,15 @@ import { myCountLossySelect, myFirstLossyParts, myProduces } from './mysql-lossy
 import { stringCast, streamRows } from './mysql-read.js';
 import {
   checksumSelect,
+  digestSelect,
   duplicateKeySql,
+  keyExpr,
   keyOrder,
   keySelect,
   lit,
   quoteId,
   rangeCondition,
+  rowTextBytesSql,
   valueExpr,
   type NativeColumn,
   type NativeColumns,
@@ -41,6 +44,9 @@ const EXACT_COUNT_BELOW = 5_000_000;
 const BLOB_TYPES = new Set(['tinytext', 'text', 'mediumtext', 'longtext', 'tinyblob', 'blob', 'mediumblob', 'longblob', 'json']);
 
 /** {@link Dialect} for MySQL and MariaDB (`mysql://` and `mariadb://` URLs). */
+/** Most checksum text a digest piece holds, even where max_allowed_packet would allow more (it is in server memory). */
+const DIGEST_BYTES = 16 * 1024 * 1024;
+
 export class MysqlDialect implements Dialect {
   readonly engine = 'mysql' as const;
   readonly label: string;
@@ -304,6 +310,69 @@ export class MysqlDialect implements Dialect {
     const sql = `SELECT ${part}, ${checksumSelect(req.columns, natives, req.wholeRow)} FROM ${this.from(req.table)} WHERE ${where} GROUP BY 1`;
     const rows = await this.run(() => this.strings(sql), req.table);
     return partsFromRows(ends.length + 1, rows.map((r) => [Number(r[0]), r[1] ?? null, r[2] ?? null]));
+  }
+
+  async digestCapacity(table: string, key: Column[]): Promise<number> {
+    const server = await this.serverInfo();
+    // MySQL 8 warns about a user variable set inside an expression, which the digest SQL does.
+    if (!server.mariadb || this.views[table]) return 0;
+    const [primary, natives, packet] = await Promise.all([this.primaryKeyOf(table), this.nativesOf(table), this.maxPacket()]);
+    // The digest reads the rows in PRIMARY order, which is key order when every key column is compared as it is.
+    const coll = this.binCollation();
+    const inKeyOrder = primary.length === key.length && key.every((c, i) => primary[i] === c.name && keyExpr(c, natives.get(c.name), coll) === quoteId(c.name));
+    return inKeyOrder ? Math.min(packet, DIGEST_BYTES) : 0;
+  }
+
+  async rowTextBytes(req: RangeRequest, rows: number): Promise<number> {
+    if (!Number.isInteger(rows) || rows < 1) throw new FerryError(`probe size must be a positive integer, got ${rows}`);
+    const natives = await this.nativesOf(req.table);
+    const coll = this.binCollation();
+    const sql = rowTextBytesSql(this.from(req.table), req.columns, natives, rangeCondition(req.key, natives, req.range, coll), keyOrder(req.key, natives, coll), rows, req.wholeRow);
+    const [row] = await this.run(() => this.strings(sql), req.table);
+    return Number(row?.[0] ?? 0);
+  }
+
+  async digestRange(req: RangeRequest): Promise<RangeDigest | null> {
+    const natives = await this.nativesOf(req.table);
+    const where = rangeCondition(req.key, natives, req.range, this.binCollation());
+    const sql = `SELECT ${digestSelect(req.columns, natives, req.wholeRow)} FROM ${quoteId(req.table)} FORCE INDEX (PRIMARY) WHERE ${where}`;
+    return this.run(async () => {
+      const conn = await this.pool.getConnection();
+      try {
+        // GROUP_CONCAT stops at group_concat_max_len, and the server at max_allowed_packet, whatever is set.
+        await conn.query('SET SESSION group_concat_max_len = @@max_allowed_packet');
+        const [rows] = await conn.query({ sql, rowsAsArray: true, typeCast: stringCast });
+        // Text cut at that length comes with a warning, not an error: such a digest covers only part of the rows.
+        const [warned] = await conn.query({ sql: 'SELECT @@warning_count', rowsAsArray: true });
+        if (Number((warned as unknown as unknown[][])[0]?.[0] ?? 0) > 0) return null;
+        const row = (rows as unknown as (string | null)[][])[0];
+        return { rows: Number(row?.[0] ?? 0), digest: row?.[1] ?? '' };
+      } finally {
+        conn.release();
+      }
+    }, req.table);
+  }
+
+  /** Columns of the table's PRIMARY KEY in index order (empty without one). */
+  private async primaryKeyOf(table: string): Promise<string[]> {
+    const sql =
+      `SELECT COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ${lit(table)} ` +
+      `AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX`;
+    const rows = await this.run(() => this.strings(sql), table);
+    return rows.map((r) => r[0] ?? '');
+  }
+
+  private packet?: Promise<number>;
+
+  private maxPacket(): Promise<number> {
+    this.packet ??= this.run(() => this.strings('SELECT @@max_allowed_packet')).then(
+      (rows) => Number(rows[0]?.[0] ?? 0),
+      (err: unknown) => {
+        this.packet = undefined;
+        throw err;
+      },
+    );
+    return this.packet;
   }
 
   peerHashes(): Promise<string[]> {

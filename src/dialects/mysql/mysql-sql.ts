@@ -206,6 +206,22 @@ export function checksumSelect(columns: Column[], natives: NativeColumns, wholeR
   return `COUNT(*), COALESCE(SUM(CAST(CONV(SUBSTRING(MD5(${row}), 1, 15), 16, 10) AS UNSIGNED)), 0)`;
 }
 
+/**
+ * `COUNT(*)` and the digest of the rows as a SELECT list (see `Dialect.digestRange`), over the rows in
+ * the order the query reads them. A user variable holds each row's text so that its length prefix does
+ * not build the text a second time.
+ */
+export function digestSelect(columns: Column[], natives: NativeColumns, wholeRow = false): string {
+  const row = checksumRowExpr(columns, natives, wholeRow);
+  return `COUNT(*), COALESCE(MD5(GROUP_CONCAT(CONCAT(LENGTH(@ferry_row := ${row}), ':', @ferry_row) SEPARATOR '')), '')`;
+}
+
+/** Average checksum-text bytes of the first `rows` rows that `where` selects in `order` (0 without rows). */
+export function rowTextBytesSql(from: string, columns: Column[], natives: NativeColumns, where: string, order: string, rows: number, wholeRow = false): string {
+  const row = checksumRowExpr(columns, natives, wholeRow);
+  return `SELECT COALESCE(AVG(LENGTH(ferry_row_text)), 0) FROM (SELECT ${row} AS ferry_row_text FROM ${from} WHERE ${where} ORDER BY ${order} LIMIT ${rows}) AS ferry_rows`;
+}
+
 const BYTEWISE_CHARSETS = /^(utf8mb4|utf8mb3|utf8|ascii)_/;
 
 /**

@@ -8,7 +8,7 @@ import type { Column, LossyKind, OverflowLimit, TableSchema } from '../../core/c
 import type { KeyRange, KeyTuple } from '../../core/key-range.js';
 import type { SourceView } from '../../core/table-mapping.js';
 import { describeUrl } from '../../job/connection-url.js';
-import type { ChangeRequest, CreateIndexesOptions, CreateTableOptions, Dialect, KeyedTable, RangeChecksum, RangeRequest, TargetState, WriteRangeOptions } from '../dialect.js';
+import type { ChangeRequest, CreateIndexesOptions, CreateTableOptions, Dialect, KeyedTable, RangeChecksum, RangeDigest, RangeRequest, TargetState, WriteRangeOptions } from '../dialect.js';
 import { partsFromRows } from '../part-sql.js';
 import { poolSize } from '../pool-size.js';
 import { viewFromSql, viewSourceColumn } from '../view-sql.js';
@@ -18,7 +18,7 @@ import { addPrimaryKey } from './postgres-primary-key.js';
 import { listPgRoutines } from './postgres-catalog.js';
 import { pgCountLossySql, pgFirstLossySql, pgProduces } from './postgres-lossy.js';
 import { byteOrderedColumns, introspectPg, listPgTables, qualified } from './postgres-introspect.js';
-import { PG_RECORD_HASH, PG_TEXT_HASH, checksumSql, partChecksumSql, keyOrderBy, keySelect, quoteIdent, rangePredicate, transferExpr, type KeyColumnSql } from './postgres-sql.js';
+import { PG_RECORD_HASH, PG_TEXT_HASH, checksumSql, digestSql, partChecksumSql, rowTextBytesSql, keyOrderBy, keySelect, quoteIdent, rangePredicate, transferExpr, type KeyColumnSql } from './postgres-sql.js';
 import { pgOverflowLimit, pgTypeFor } from './postgres-types.js';
 import { pgWriteInput } from './postgres-arrays.js';
 import { createTableStatements, identityResetSql } from './postgres-ddl.js';
@@ -31,6 +31,14 @@ import { deleteKeysPg, upsertWithCopy } from './postgres-upsert.js';
 const SESSION_OPTIONS =
   '-c TimeZone=UTC -c DateStyle=ISO,YMD -c bytea_output=hex -c extra_float_digits=1 -c standard_conforming_strings=on -c IntervalStyle=iso_8601 ' +
   '-c max_parallel_workers_per_gather=0';
+
+/**
+ * Checksum text one digest piece may hold: string_agg keeps all of it in the backend's memory until md5
+ * reads it, and a job runs several pieces at once.
+ */
+const DIGEST_BYTES = 16 * 1024 * 1024;
+/** SQLSTATEs of a string too long to build: program_limit_exceeded, out_of_memory. */
+const TOO_LONG = new Set(['54000', '53200']);
 
 export class PostgresDialect implements Dialect {
   readonly engine = 'postgres' as const;
@@ -338,6 +346,34 @@ export class PostgresDialect implements Dialect {
       const sql = partChecksumSql(this.table(req.table), req.columns, ks, req.range, ends, req.wholeRow, req.peerHash);
       const r = await this.pool.query<{ part: number; rows: string; sum: string }>(sql);
       return partsFromRows(ends.length + 1, r.rows.map((x) => [Number(x.part), x.rows, x.sum]));
+    });
+  }
+
+  digestCapacity(): Promise<number> {
+    return Promise.resolve(DIGEST_BYTES);
+  }
+
+  rowTextBytes(req: RangeRequest, rows: number): Promise<number> {
+    return this.run(`checksumming "${req.table}"`, async () => {
+      const ks = await this.keySql(req.table, req.key);
+      const r = await this.pool.query<{ bytes: string }>(rowTextBytesSql(this.table(req.table), req.columns, ks, req.range, rows, req.wholeRow));
+      return Number(r.rows[0]?.bytes ?? 0);
+    });
+  }
+
+  digestRange(req: RangeRequest): Promise<RangeDigest | null> {
+    return this.run(`checksumming "${req.table}"`, async () => {
+      const ks = await this.keySql(req.table, req.key);
+      try {
+        // Two statements in one simple query run in one transaction, which the SET LOCAL lasts for.
+        const results = (await this.pool.query(digestSql(this.table(req.table), req.columns, ks, req.range, req.wholeRow))) as unknown as pg.QueryResult<{ rows: string; digest: string }>[];
+        const row = results[results.length - 1]?.rows[0];
+        return { rows: Number(row?.rows ?? 0), digest: row?.digest ?? '' };
+      } catch (e) {
+        // Rows far longer than the probe found: too much text for one string. The caller checksums instead.
+        if (TOO_LONG.has((e as { code?: string }).code ?? '')) return null;
+        throw e;
+      }
     });
   }
 

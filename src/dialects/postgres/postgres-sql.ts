@@ -208,12 +208,44 @@ function peerRecordField(column: Column): string {
  */
 function rowHashExpr(columns: Column[], wholeRow: boolean, peerHash: string | undefined): string {
   if (peerHash === PG_RECORD_HASH) return `hash_record_extended(ROW(${columns.map(peerRecordField).join(', ')}), 0)`;
+  const row = rowText(columns, (c) => (peerHash === PG_TEXT_HASH ? peerTextExpr(c) : checksumExpr(c, wholeRow)));
+  return peerHash === PG_TEXT_HASH ? `hashtextextended(${row}, 0)` : `('x' || substr(md5(${row}), 1, 15))::bit(60)::bigint`;
+}
+
+/** One string per row: the columns' forms (null = left out) joined by U+001F, NULL as `\N`. */
+function rowText(columns: Column[], form: (c: Column) => string | null): string {
   const parts = columns.flatMap((c) => {
-    const e = peerHash === PG_TEXT_HASH ? peerTextExpr(c) : checksumExpr(c, wholeRow);
+    const e = form(c);
     return e === null ? [] : [neverNull(c) ? e : `coalesce(${e}, '\\N')`];
   });
-  const row = parts.length > 0 ? `concat_ws(chr(31), ${parts.join(', ')})` : `''`;
-  return peerHash === PG_TEXT_HASH ? `hashtextextended(${row}, 0)` : `('x' || substr(md5(${row}), 1, 15))::bit(60)::bigint`;
+  return parts.length > 0 ? `concat_ws(chr(31), ${parts.join(', ')})` : `''`;
+}
+
+/** The range's rows as checksum text in key order, as a subquery with the one column `ferry_row_text`. */
+function rowsInKeyOrder(tableSql: string, columns: Column[], key: KeyColumnSql[], range: KeyRange, wholeRow: boolean, limit?: number): string {
+  const text = rowText(columns, (c) => checksumExpr(c, wholeRow));
+  return (
+    `(SELECT ${text} AS ferry_row_text FROM ${tableSql} WHERE ${rangePredicate(key, range)} ORDER BY ${keyOrderBy(key)}` +
+    `${limit !== undefined ? ` LIMIT ${limit}` : ''}) AS ferry_rows`
+  );
+}
+
+/**
+ * `SELECT rows, digest` of a range (see `Dialect.digestRange`). The aggregate reads a subquery sorted by
+ * the key; `SET LOCAL enable_sort = off` in the same statement list lets the planner serve that order
+ * from the key's index even on a table it has no statistics for yet.
+ */
+export function digestSql(tableSql: string, columns: Column[], key: KeyColumnSql[], range: KeyRange, wholeRow = false): string {
+  return (
+    `SET LOCAL enable_sort = off; SELECT count(*)::text AS rows, ` +
+    `coalesce(md5(string_agg(octet_length(ferry_row_text)::text || ':' || ferry_row_text, '')), '') AS digest ` +
+    `FROM ${rowsInKeyOrder(tableSql, columns, key, range, wholeRow)}`
+  );
+}
+
+/** Average checksum-text bytes of the first `rows` rows of a range (0 without rows). */
+export function rowTextBytesSql(tableSql: string, columns: Column[], key: KeyColumnSql[], range: KeyRange, rows: number, wholeRow = false): string {
+  return `SELECT coalesce(avg(octet_length(ferry_row_text)), 0)::text AS bytes FROM ${rowsInKeyOrder(tableSql, columns, key, range, wholeRow, rows)}`;
 }
 
 /** `SELECT count(*), sum(row hash)` over a range (see {@link rowHashExpr}). */

@@ -1,0 +1,72 @@
+/**
+ * The cheap first look at a range that compare-range.ts takes before checksumming it: both sides digest
+ * the range piece by piece (one md5 per piece of rows, where a checksum hashes every row) and an equal
+ * range is settled without a checksum. Pieces are cut by the source's keys to a size both databases
+ * can hash in one string, estimated from the checksum text of the range's first rows.
+ */
+import { Context } from '@temporalio/activity';
+import type { Column } from '../core/column-model.js';
+import type { KeyRange, KeyTuple } from '../core/key-range.js';
+import type { Dialect } from '../dialects/dialect.js';
+
+/** A range on both sides, as the digest reads it. */
+export interface DigestRequest {
+  table: string;
+  targetTable: string;
+  columns: Column[];
+  key: Column[];
+  range: KeyRange;
+  wholeRow: boolean;
+}
+
+/** How ranges are cut into pieces. */
+export interface DigestPieces {
+  /** Rows whose text the piece size is estimated from. */
+  probeRows: number;
+  /** Share of the smaller capacity a piece aims at: later rows may be longer than the probed ones. */
+  fill: number;
+  /** Below this many rows a piece costs more in round trips than its single hash saves: no digest. */
+  minPieceRows: number;
+}
+
+/** ferry's piece sizing. */
+export const DIGEST_PIECES: DigestPieces = { probeRows: 1000, fill: 0.6, minPieceRows: 1000 };
+
+/** Bytes of the `<length>:` prefix each row adds to the digested text, at most. */
+const PREFIX_BYTES = 12;
+
+/**
+ * Rows on each side when every piece of the range has equal digests on both sides (so the range holds
+ * the same rows), or null when a piece differs or cannot be digested: the caller then checksums the
+ * range, which tells rows read in another order from different rows.
+ */
+export async function digestsMatch(source: Dialect, target: Dialect, req: DigestRequest, pieces = DIGEST_PIECES): Promise<{ rows: number } | null> {
+  const [mine, theirs] = await Promise.all([source.digestCapacity(req.table, req.key), target.digestCapacity(req.targetTable, req.key)]);
+  const capacity = Math.min(mine, theirs);
+  if (capacity <= 0) return null;
+  const side = (table: string, range: KeyRange) => ({ table, columns: req.columns, key: req.key, range, wholeRow: req.wholeRow });
+  const bytes = await source.rowTextBytes(side(req.table, req.range), pieces.probeRows);
+  const pieceRows = Math.floor((capacity * pieces.fill) / (bytes + PREFIX_BYTES));
+  if (pieceRows < pieces.minPieceRows) return null;
+  const cut = (lo: KeyTuple | null) => source.chunkEnd(req.table, req.key, { lo, hi: req.range.hi }, pieceRows);
+  let lo = req.range.lo;
+  let next = cut(lo);
+  let rows = 0;
+  try {
+    for (;;) {
+      const end = await next;
+      // The next cut is looked up while both sides digest this piece.
+      if (end !== null) next = cut(end);
+      const piece = { lo, hi: end ?? req.range.hi };
+      const [s, t] = await Promise.all([source.digestRange(side(req.table, piece)), target.digestRange(side(req.targetTable, piece))]);
+      if (!s || !t || s.rows !== t.rows || s.digest !== t.digest) return null;
+      rows += s.rows;
+      if (end === null) return { rows };
+      lo = end;
+      Context.current().heartbeat({ digested: rows });
+    }
+  } finally {
+    // A lookup still running when a piece differed: its result (or failure) is not needed.
+    next.catch(() => undefined);
+  }
+}

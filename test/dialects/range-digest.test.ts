@@ -1,0 +1,175 @@
+/**
+ * Range digests (one md5 over a piece of rows in key order): the same rows digest alike on both
+ * engines; a different row list never does, even one whose rows run together into the same string;
+ * MySQL declines what it cannot read in key order or hash whole; and the activity's piecewise walk
+ * matches equal ranges and stops at a differing piece.
+ */
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { digestsMatch } from '../../src/activities/range-digest.js';
+import type { Column } from '../../src/core/column-model.js';
+import type { KeyRange } from '../../src/core/key-range.js';
+import type { Dialect } from '../../src/dialects/dialect.js';
+import { MysqlDialect } from '../../src/dialects/mysql/mysql-dialect.js';
+import { PostgresDialect } from '../../src/dialects/postgres/postgres-dialect.js';
+import { MYSQL_URL, PG_URL, mysqlExec, pgExec } from '../helpers/databases.js';
+
+const T = 'ferry_digest_rows';
+const RUN = 'ferry_digest_runon';
+const CI_KEY = 'ferry_digest_ci_key';
+const BIN_KEY = 'ferry_digest_bin_key';
+const WIDE = 'ferry_digest_wide';
+const MANY = 'ferry_digest_many';
+const ALL: KeyRange = { lo: null, hi: null };
+
+// Text with a newline, U+001F (the column separator), a colon and digits: what a row separator or a
+// length prefix could be confused with.
+const NOTES = ['plain', 'two\nlines', 'sep\u001fin it', '12:34', '', null, 'ünïcødé ✓'];
+const values = NOTES.map((n, i) => `(${i + 1}, ${n === null ? 'NULL' : `'${n.replace(/\n/g, "\\n")}'`}, ${(i * 1.5).toFixed(2)}, '2024-01-0${i + 1} 10:00:0${i}.25')`).join(', ');
+
+let pg: PostgresDialect;
+let my: MysqlDialect;
+
+beforeAll(async () => {
+  const pgValues = values.replace(/'([^']*\\n[^']*)'/g, "E'$1'");
+  await pgExec(
+    `DROP TABLE IF EXISTS ${T}, ${RUN}, ${MANY}; ` +
+      `CREATE TABLE ${T} (id int PRIMARY KEY, note text, amount numeric(8,2) NOT NULL, ts timestamp(6) NOT NULL); INSERT INTO ${T} VALUES ${pgValues}; ` +
+      // Rows "1␟a" and "12␟b": written one after the other without lengths, the same string as MySQL's below.
+      `CREATE TABLE ${RUN} (id int PRIMARY KEY, note text NOT NULL); INSERT INTO ${RUN} VALUES (1, 'a'), (12, 'b'); ` +
+      `CREATE TABLE ${MANY} (id int PRIMARY KEY, note text NOT NULL); INSERT INTO ${MANY} SELECT g, 'row ' || g FROM generate_series(1, 3000) g`,
+  );
+  await mysqlExec(
+    `DROP TABLE IF EXISTS ${T}, ${RUN}, ${CI_KEY}, ${BIN_KEY}, ${WIDE}, ${MANY}; ` +
+      `CREATE TABLE ${T} (id int PRIMARY KEY, note text CHARACTER SET utf8mb4, amount decimal(8,2) NOT NULL, ts datetime(6) NOT NULL); INSERT INTO ${T} VALUES ${values}; ` +
+      `CREATE TABLE ${RUN} (id int PRIMARY KEY, note text NOT NULL); INSERT INTO ${RUN} VALUES (1, 'a1'), (2, 'b'); ` +
+      `CREATE TABLE ${CI_KEY} (k varchar(20) COLLATE utf8mb4_general_ci PRIMARY KEY); ` +
+      `CREATE TABLE ${BIN_KEY} (k varchar(20) COLLATE utf8mb4_nopad_bin PRIMARY KEY); ` +
+      `CREATE TABLE ${WIDE} (id int PRIMARY KEY, body longtext NOT NULL); ` +
+      `INSERT INTO ${WIDE} VALUES (1, REPEAT('x', 5000000)), (2, REPEAT('y', 5000000)), (3, REPEAT('z', 5000000)), (4, REPEAT('w', 5000000)); ` +
+      `CREATE TABLE ${MANY} (id int PRIMARY KEY, note text NOT NULL); INSERT INTO ${MANY} SELECT seq, CONCAT('row ', seq) FROM seq_1_to_3000`,
+  );
+  pg = PostgresDialect.open(PG_URL);
+  my = MysqlDialect.open(MYSQL_URL);
+});
+
+afterAll(async () => {
+  await pg.close();
+  await my.close();
+  await pgExec(`DROP TABLE IF EXISTS ${T}, ${RUN}, ${MANY}`);
+  await mysqlExec(`DROP TABLE IF EXISTS ${T}, ${RUN}, ${CI_KEY}, ${BIN_KEY}, ${WIDE}, ${MANY}`);
+});
+
+async function columnsOf(table: string): Promise<{ columns: Column[]; key: Column[] }> {
+  const schema = await pg.introspect(table);
+  return { columns: schema.columns, key: schema.columns.filter((c) => c.name === 'id') };
+}
+
+async function digests(table: string, range: KeyRange, dialects: Dialect[] = [pg, my]) {
+  const { columns, key } = await columnsOf(table);
+  return Promise.all(dialects.map((d) => d.digestRange({ table, columns, key, range })));
+}
+
+describe('range digests', () => {
+  it('are the same on both engines for the same rows, for the whole table and for a part of it', async () => {
+    for (const range of [ALL, { lo: ['2'], hi: ['5'] }, { lo: null, hi: ['1'] }]) {
+      const [p, m] = await digests(T, range);
+      expect(p).not.toBeNull();
+      expect(p!.digest).toMatch(/^[0-9a-f]{32}$/);
+      expect(m).toEqual(p);
+    }
+    const [whole] = await digests(T, ALL);
+    expect(whole!.rows).toBe(NOTES.length);
+  });
+
+  it('are empty for a range without rows', async () => {
+    expect(await digests(T, { lo: ['100'], hi: null })).toEqual([
+      { rows: 0, digest: '' },
+      { rows: 0, digest: '' },
+    ]);
+  });
+
+  it('differ for one changed value', async () => {
+    await mysqlExec(`UPDATE ${T} SET amount = amount + 0.01 WHERE id = 4`);
+    try {
+      const [p, m] = await digests(T, ALL);
+      expect(m!.rows).toBe(p!.rows);
+      expect(m!.digest).not.toBe(p!.digest);
+    } finally {
+      await mysqlExec(`UPDATE ${T} SET amount = amount - 0.01 WHERE id = 4`);
+    }
+    const [p, m] = await digests(T, ALL);
+    expect(m).toEqual(p);
+  });
+
+  it('differ for rows that would run together into the same text without their lengths', async () => {
+    const { columns, key } = await columnsOf(RUN);
+    const text = async (d: Dialect) => (await d.readRange({ table: RUN, columns, key, range: ALL })).toArray();
+    const joined = async (d: Dialect) => Buffer.concat((await text(d)) as Buffer[]).toString().replace(/\t/g, '\u001f').replace(/\n/g, '');
+    // The premise: both sides' rows, joined without separators, are the same string.
+    expect(await joined(pg)).toBe(await joined(my));
+    const [p, m] = await digests(RUN, ALL);
+    expect(p!.rows).toBe(2);
+    expect(m!.rows).toBe(2);
+    expect(m!.digest).not.toBe(p!.digest);
+  });
+
+  it('MySQL digests only tables whose PRIMARY order is key order', async () => {
+    const key = (name: string): Column[] => [{ name, type: { kind: 'text' }, nullable: false }] as Column[];
+    expect(await my.digestCapacity(CI_KEY, key('k'))).toBe(0);
+    expect(await my.digestCapacity(BIN_KEY, key('k'))).toBeGreaterThanOrEqual(1024 * 1024);
+    const { key: id } = await columnsOf(T);
+    expect(await my.digestCapacity(T, id)).toBeGreaterThanOrEqual(1024 * 1024);
+    // A declared key that is not the PRIMARY KEY: rows are not read in its order.
+    expect(await my.digestCapacity(T, key('note'))).toBe(0);
+    const anyTable: Dialect = pg;
+    expect(await anyTable.digestCapacity(T, id)).toBeGreaterThanOrEqual(1024 * 1024);
+  });
+
+  it('MySQL gives no digest when the text of a piece is longer than it hashes at once', async () => {
+    const columns = [
+      { name: 'id', type: { kind: 'int', bits: 32 }, nullable: false },
+      { name: 'body', type: { kind: 'text' }, nullable: false },
+    ] as Column[];
+    expect(await my.digestRange({ table: WIDE, columns, key: columns.slice(0, 1), range: ALL })).toBeNull();
+    expect(await my.digestRange({ table: WIDE, columns, key: columns.slice(0, 1), range: { lo: null, hi: ['1'] } })).toMatchObject({ rows: 1 });
+  });
+
+  it('estimate the text bytes of a range from its first rows alike on both engines', async () => {
+    const { columns, key } = await columnsOf(T);
+    const [p, m] = await Promise.all([pg, my].map((d) => d.rowTextBytes({ table: T, columns, key, range: ALL }, 3)));
+    expect(p).toBeGreaterThan(20);
+    expect(m).toBeCloseTo(p!, 3);
+    expect(await pg.rowTextBytes({ table: T, columns, key, range: { lo: ['100'], hi: null } }, 3)).toBe(0);
+  });
+});
+
+describe('digestsMatch', () => {
+  const env = new MockActivityEnvironment();
+  let beats = 0;
+  env.on('heartbeat', () => beats++);
+  // Pieces of ~1000 rows of these ~8-byte rows, so the 3000 rows take several.
+  const small = { probeRows: 100, fill: 20_000 / (16 * 1024 * 1024), minPieceRows: 10 };
+
+  it('walks a range piece by piece and matches equal rows', async () => {
+    const { columns, key } = await columnsOf(MANY);
+    beats = 0;
+    const r = await env.run(() => digestsMatch(pg, my, { table: MANY, targetTable: MANY, columns, key, range: ALL, wholeRow: false }, small));
+    expect(r).toEqual({ rows: 3000 });
+    expect(beats).toBeGreaterThanOrEqual(2);
+  });
+
+  it('stops at a piece that differs', async () => {
+    const { columns, key } = await columnsOf(MANY);
+    await mysqlExec(`UPDATE ${MANY} SET note = 'changed' WHERE id = 2900`);
+    try {
+      const r = await env.run(() => digestsMatch(pg, my, { table: MANY, targetTable: MANY, columns, key, range: ALL, wholeRow: false }, small));
+      expect(r).toBeNull();
+      // Without pieces small enough, rows this short would not be digested at all.
+      const none = await env.run(() => digestsMatch(pg, my, { table: MANY, targetTable: MANY, columns, key, range: ALL, wholeRow: false }, { ...small, minPieceRows: 1_000_000 }));
+      expect(none).toBeNull();
+    } finally {
+      await mysqlExec(`UPDATE ${MANY} SET note = CONCAT('row ', id) WHERE id = 2900`);
+    }
+  });
+});
