@@ -2,7 +2,7 @@
  * The cheap first look at a range that compare-range.ts takes before checksumming it: both sides digest
  * the range piece by piece (one md5 per piece of rows, where a checksum hashes every row) and an equal
  * range is settled without a checksum. Pieces are cut by the source's keys to a size both databases
- * can hash in one string, estimated from the checksum text of the range's first rows.
+ * can hash in one string, estimated from the checksum text of some of the range's rows.
  */
 import { Context } from '@temporalio/activity';
 import type { Column } from '../core/column-model.js';
@@ -21,7 +21,7 @@ export interface DigestRequest {
 
 /** How ranges are cut into pieces. */
 export interface DigestPieces {
-  /** Rows whose text the piece size is estimated from. */
+  /** Rows whose text the piece size is estimated from (any of the range's, unsorted). */
   probeRows: number;
   /** Share of the smaller capacity a piece aims at: later rows may be longer than the probed ones. */
   fill: number;

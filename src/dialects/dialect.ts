@@ -267,7 +267,7 @@ export interface Dialect {
    */
   digestCapacity(table: string, key: Column[]): Promise<number>;
 
-  /** Average bytes of checksum text of the first `rows` rows of `req.range` (0 when it has none). */
+  /** Average bytes of checksum text of up to `rows` rows of `req.range`, whichever come first (0 when it has none). */
   rowTextBytes(req: RangeRequest, rows: number): Promise<number>;
 
   /**

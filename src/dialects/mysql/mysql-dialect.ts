@@ -327,7 +327,7 @@ export class MysqlDialect implements Dialect {
     if (!Number.isInteger(rows) || rows < 1) throw new FerryError(`probe size must be a positive integer, got ${rows}`);
     const natives = await this.nativesOf(req.table);
     const coll = this.binCollation();
-    const sql = rowTextBytesSql(this.from(req.table), req.columns, natives, rangeCondition(req.key, natives, req.range, coll), keyOrder(req.key, natives, coll), rows, req.wholeRow);
+    const sql = rowTextBytesSql(this.from(req.table), req.columns, natives, rangeCondition(req.key, natives, req.range, coll), rows, req.wholeRow);
     const [row] = await this.run(() => this.strings(sql), req.table);
     return Number(row?.[0] ?? 0);
   }

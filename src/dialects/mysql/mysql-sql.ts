@@ -216,10 +216,13 @@ export function digestSelect(columns: Column[], natives: NativeColumns, wholeRow
   return `COUNT(*), COALESCE(MD5(GROUP_CONCAT(CONCAT(LENGTH(@ferry_row := ${row}), ':', @ferry_row) SEPARATOR '')), '')`;
 }
 
-/** Average checksum-text bytes of the first `rows` rows that `where` selects in `order` (0 without rows). */
-export function rowTextBytesSql(from: string, columns: Column[], natives: NativeColumns, where: string, order: string, rows: number, wholeRow = false): string {
+/**
+ * Average checksum-text bytes of up to `rows` rows that `where` selects (0 without rows): any rows will
+ * do for an estimate, so none are sorted.
+ */
+export function rowTextBytesSql(from: string, columns: Column[], natives: NativeColumns, where: string, rows: number, wholeRow = false): string {
   const row = checksumRowExpr(columns, natives, wholeRow);
-  return `SELECT COALESCE(AVG(LENGTH(ferry_row_text)), 0) FROM (SELECT ${row} AS ferry_row_text FROM ${from} WHERE ${where} ORDER BY ${order} LIMIT ${rows}) AS ferry_rows`;
+  return `SELECT COALESCE(AVG(LENGTH(ferry_row_text)), 0) FROM (SELECT ${row} AS ferry_row_text FROM ${from} WHERE ${where} LIMIT ${rows}) AS ferry_rows`;
 }
 
 const BYTEWISE_CHARSETS = /^(utf8mb4|utf8mb3|utf8|ascii)_/;

@@ -221,13 +221,14 @@ function rowText(columns: Column[], form: (c: Column) => string | null): string 
   return parts.length > 0 ? `concat_ws(chr(31), ${parts.join(', ')})` : `''`;
 }
 
-/** The range's rows as checksum text in key order, as a subquery with the one column `ferry_row_text`. */
-function rowsInKeyOrder(tableSql: string, columns: Column[], key: KeyColumnSql[], range: KeyRange, wholeRow: boolean, limit?: number): string {
+/**
+ * The range's rows as checksum text, as a subquery with the one column `ferry_row_text`: in key order,
+ * or any `limit` rows of it.
+ */
+function rangeRows(tableSql: string, columns: Column[], key: KeyColumnSql[], range: KeyRange, wholeRow: boolean, limit?: number): string {
   const text = rowText(columns, (c) => checksumExpr(c, wholeRow));
-  return (
-    `(SELECT ${text} AS ferry_row_text FROM ${tableSql} WHERE ${rangePredicate(key, range)} ORDER BY ${keyOrderBy(key)}` +
-    `${limit !== undefined ? ` LIMIT ${limit}` : ''}) AS ferry_rows`
-  );
+  const tail = limit === undefined ? `ORDER BY ${keyOrderBy(key)}` : `LIMIT ${limit}`;
+  return `(SELECT ${text} AS ferry_row_text FROM ${tableSql} WHERE ${rangePredicate(key, range)} ${tail}) AS ferry_rows`;
 }
 
 /**
@@ -239,13 +240,13 @@ export function digestSql(tableSql: string, columns: Column[], key: KeyColumnSql
   return (
     `SET LOCAL enable_sort = off; SELECT count(*)::text AS rows, ` +
     `coalesce(md5(string_agg(octet_length(ferry_row_text)::text || ':' || ferry_row_text, '')), '') AS digest ` +
-    `FROM ${rowsInKeyOrder(tableSql, columns, key, range, wholeRow)}`
+    `FROM ${rangeRows(tableSql, columns, key, range, wholeRow)}`
   );
 }
 
-/** Average checksum-text bytes of the first `rows` rows of a range (0 without rows). */
+/** Average checksum-text bytes of up to `rows` rows of a range, unsorted (0 without rows). */
 export function rowTextBytesSql(tableSql: string, columns: Column[], key: KeyColumnSql[], range: KeyRange, rows: number, wholeRow = false): string {
-  return `SELECT coalesce(avg(octet_length(ferry_row_text)), 0)::text AS bytes FROM ${rowsInKeyOrder(tableSql, columns, key, range, wholeRow, rows)}`;
+  return `SELECT coalesce(avg(octet_length(ferry_row_text)), 0)::text AS bytes FROM ${rangeRows(tableSql, columns, key, range, wholeRow, rows)}`;
 }
 
 /** `SELECT count(*), sum(row hash)` over a range (see {@link rowHashExpr}). */
