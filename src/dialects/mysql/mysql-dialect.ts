@@ -43,10 +43,10 @@ import { viewFromSql, viewSourceColumn } from '../view-sql.js';
 const EXACT_COUNT_BELOW = 5_000_000;
 const BLOB_TYPES = new Set(['tinytext', 'text', 'mediumtext', 'longtext', 'tinyblob', 'blob', 'mediumblob', 'longblob', 'json']);
 
-/** {@link Dialect} for MySQL and MariaDB (`mysql://` and `mariadb://` URLs). */
 /** Most checksum text a digest piece holds, even where max_allowed_packet would allow more (it is in server memory). */
 const DIGEST_BYTES = 16 * 1024 * 1024;
 
+/** {@link Dialect} for MySQL and MariaDB (`mysql://` and `mariadb://` URLs). */
 export class MysqlDialect implements Dialect {
   readonly engine = 'mysql' as const;
   readonly label: string;

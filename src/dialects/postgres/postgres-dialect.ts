@@ -8,6 +8,7 @@ import type { Column, LossyKind, OverflowLimit, TableSchema } from '../../core/c
 import type { KeyRange, KeyTuple } from '../../core/key-range.js';
 import type { SourceView } from '../../core/table-mapping.js';
 import { describeUrl } from '../../job/connection-url.js';
+import { FerryError } from '../../errors.js';
 import type { ChangeRequest, CreateIndexesOptions, CreateTableOptions, Dialect, KeyedTable, RangeChecksum, RangeDigest, RangeRequest, TargetState, WriteRangeOptions } from '../dialect.js';
 import { partsFromRows } from '../part-sql.js';
 import { poolSize } from '../pool-size.js';
@@ -354,6 +355,7 @@ export class PostgresDialect implements Dialect {
   }
 
   rowTextBytes(req: RangeRequest, rows: number): Promise<number> {
+    if (!Number.isInteger(rows) || rows < 1) throw new FerryError(`probe size must be a positive integer, got ${rows}`);
     return this.run(`checksumming "${req.table}"`, async () => {
       const ks = await this.keySql(req.table, req.key);
       const r = await this.pool.query<{ bytes: string }>(rowTextBytesSql(this.table(req.table), req.columns, ks, req.range, rows, req.wholeRow));
