@@ -7,7 +7,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { MigrationProgress } from '../core/report.js';
 import { progressQuery } from '../shared.js';
 import { fmtRows } from './output.js';
-import { retryingActivities, retryingLines } from './retrying.js';
+import { retryingActivities, retryingAnnouncer } from './retrying.js';
 
 /** Polls `handle` until `done` resolves, drawing progress to stderr. */
 export async function showProgress(handle: WorkflowHandle, done: Promise<unknown>): Promise<void> {
@@ -24,7 +24,7 @@ export async function showProgress(handle: WorkflowHandle, done: Promise<unknown
   void done.finally(() => (finished = true)).catch(() => undefined);
   let lastLine = 0;
   let lastRetryCheck = 0;
-  let lastRetrying = '';
+  const announce = retryingAnnouncer();
   while (!finished) {
     const p = await handle.query(progressQuery).catch(() => undefined);
     if (p) {
@@ -36,7 +36,7 @@ export async function showProgress(handle: WorkflowHandle, done: Promise<unknown
     }
     if (Date.now() - lastRetryCheck > 3000) {
       lastRetryCheck = Date.now();
-      lastRetrying = await reportRetrying(handle, lastRetrying, bars);
+      await reportRetrying(handle, announce, bars);
     }
     await Promise.race([done.catch(() => undefined), new Promise((r) => setTimeout(r, 500))]);
   }
@@ -83,15 +83,13 @@ function line(p: MigrationProgress, started: number): string {
 }
 
 /**
- * Prints what is being retried when it changes (a transient fault never fails the run, so this is how
- * `--wait` tells the user that the host is unreachable). Returns what was printed.
+ * Prints what is being retried, once per activity and failure (again every few attempts; see
+ * retryingAnnouncer): a transient fault never fails the run, so this is how `--wait` tells the user
+ * that the host is unreachable.
  */
-async function reportRetrying(handle: WorkflowHandle, previous: string, bars: cliProgress.MultiBar | undefined): Promise<string> {
-  const lines = retryingLines(await retryingActivities(handle).catch(() => []));
-  const text = lines.join('\n');
-  if (text && text !== previous) {
-    if (bars) for (const l of lines) bars.log(`${l}\n`);
-    else process.stderr.write(`${text}\n`);
+async function reportRetrying(handle: WorkflowHandle, announce: ReturnType<typeof retryingAnnouncer>, bars: cliProgress.MultiBar | undefined): Promise<void> {
+  for (const l of announce(await retryingActivities(handle).catch(() => []))) {
+    if (bars) bars.log(`${l}\n`);
+    else process.stderr.write(`${l}\n`);
   }
-  return text;
 }

@@ -207,4 +207,13 @@ describe('an unreachable host is transient: retried, and the CLI says what is wr
     expect(lines, stderr).toHaveLength(1);
     expect(lines[0]).toMatch(new RegExp(`^retrying planMigration of ${id} \\(attempt \\d+\\): planning: .*ECONNREFUSED`));
   });
+
+  it('migrate --wait also says a retry once, not again for every attempt', async () => {
+    const id = 'sec-bad-unreachable-wait-once';
+    const { stderr } = await waitingCli(['migrate', '--source', source, '--target', pgT, '--tables', 'sec_bad_items', '--id', id, '--wait'], /retrying planMigration/, 6000);
+    await client.workflow.getHandle(id).terminate('test done');
+    const lines = stderr.split('\n').filter((l) => l.startsWith('retrying '));
+    expect(lines, stderr).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^retrying planMigration of ${id} \\(attempt \\d+\\): planning: .*ECONNREFUSED`));
+  });
 });
