@@ -13,6 +13,8 @@ export const DEFAULT_TASK_QUEUE = 'ferry';
 export const WORKFLOW_MIGRATE = 'migrate';
 export const WORKFLOW_COPY_SHARD = 'copyShard';
 export const WORKFLOW_PLAN = 'plan';
+/** The child that holds a target table's write lock while a run writes it (workflows/table-lock.ts). */
+export const WORKFLOW_TABLE_LOCK = 'tableLock';
 
 /** Custom search attributes ferry registers on the namespace (all Keyword). */
 export const SEARCH_ATTRIBUTES = {

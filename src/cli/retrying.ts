@@ -6,6 +6,7 @@
  */
 import type { WorkflowClient, WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
 import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow/index.js';
+import { WORKFLOW_TABLE_LOCK } from '../shared.js';
 
 /** An activity that is being retried after a failure. */
 export interface RetryingActivity {
@@ -20,11 +21,6 @@ export interface RetryingActivity {
 /** Children described per call at most; a run has few shards in flight (its parallelism). */
 const MAX_CHILDREN = 16;
 
-/**
- * Table-lock children (src/workflows/table-lock.ts) run no activity, so describing them costs a call
- * and finds nothing; skipping them also keeps a many-table run's locks from using up MAX_CHILDREN.
- */
-const LOCK_WORKFLOW = 'tableLock';
 
 /** A retrying activity is said again after this many more attempts with the same failure. */
 export const RETRYING_REPEAT_ATTEMPTS = 5;
@@ -58,7 +54,9 @@ export async function retryingActivities(handle: WorkflowHandle, desc?: Workflow
   const d = desc ?? (await handle.describe());
   if (d.status.name !== 'RUNNING') return [];
   const out = await fromDescription(handle.client, handle.workflowId, d);
-  const children = (d.raw.pendingChildren ?? []).filter((c) => c.workflowTypeName !== LOCK_WORKFLOW).slice(0, MAX_CHILDREN);
+  // Table-lock children run no activity: describing them finds nothing, and in a many-table run they
+  // would use up MAX_CHILDREN.
+  const children = (d.raw.pendingChildren ?? []).filter((c) => c.workflowTypeName !== WORKFLOW_TABLE_LOCK).slice(0, MAX_CHILDREN);
   for (const c of children) {
     if (!c.workflowId) continue;
     const cd = await handle.client.getHandle(c.workflowId).describe().catch(() => undefined);
