@@ -10,7 +10,9 @@ import { MYSQL_URL, PG_URL, mysqlExec, pgExec } from '../helpers/databases.js';
 import { e2eEnv, runCli, startE2eServer, startWorkerProcess, type WorkerProcess } from '../helpers/cli.js';
 import { dump, type DumpSpec } from '../helpers/row-dump.js';
 
-const ROWS = 150_000;
+// Enough rows that the copy is still running after the status polls below (a CLI start each) see
+// the first 20,000: with 150,000 a fast machine could finish the copy before a chunk was caught in flight.
+const ROWS = 400_000;
 const QUEUE = 'e2e-crash';
 const TARGET = MYSQL_URL.replace(/\/test$/, '/ferry_e2e_crash');
 const SPEC: DumpSpec = { table: 'e2e_crash', key: ['id'], columns: { id: 'int', body: 'text', amount: 'decimal', at: 'timestamp', doc: 'json' } };
