@@ -12,7 +12,7 @@ import { FerryJobKey, FerryKindKey, WORKFLOW_MIGRATE, resumeStateQuery } from '.
 import { connectClient, loadConnectConfig } from '../temporal/connection.js';
 import { taskQueue } from '../temporal/task-queue.js';
 import { EXIT_DIFFERENT, EXIT_ERROR, EXIT_OK, fmtRows, reportError, uiLink } from './output.js';
-import { showProgress } from './progress-view.js';
+import { progressOfReport, showProgress } from './progress-view.js';
 import { FerryError, JobSpecError } from '../errors.js';
 
 /** Flags of `ferry migrate` beyond the job settings. */
@@ -64,7 +64,7 @@ export async function migrateCommand(file: string | undefined, flags: MigrateFla
     }
     if (!json) console.error(`started ${workflowId}\n${link}`);
     const result = handle.result() as Promise<MigrationReport>;
-    if (!json) await showProgress(handle, result);
+    if (!json) await showProgress(handle, result, progressOfReport);
     let report: MigrationReport;
     try {
       report = await result;

@@ -4,13 +4,21 @@
  */
 import cliProgress from 'cli-progress';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { MigrationProgress } from '../core/report.js';
+import type { MigrationProgress, MigrationReport } from '../core/report.js';
 import { progressQuery } from '../shared.js';
 import { fmtRows } from './output.js';
 import { retryingActivities, retryingAnnouncer } from './retrying.js';
 
-/** Polls `handle` until `done` resolves, drawing progress to stderr. */
-export async function showProgress(handle: WorkflowHandle, done: Promise<unknown>): Promise<void> {
+/**
+ * Polls `handle` until `done` resolves, drawing progress to stderr. `endOf` turns the run's result into
+ * its end state (given the last polled progress), which saves a last query: a query on a closed run is
+ * answered by replaying its whole history on a worker (~0.1 s), after the user's job is already done.
+ */
+export async function showProgress<R>(
+  handle: WorkflowHandle,
+  done: Promise<R>,
+  endOf?: (result: R, last: MigrationProgress | undefined) => MigrationProgress,
+): Promise<void> {
   const tty = process.stderr.isTTY === true;
   const bars = tty
     ? new cliProgress.MultiBar(
@@ -20,14 +28,25 @@ export async function showProgress(handle: WorkflowHandle, done: Promise<unknown
     : undefined;
   const byTable = new Map<string, cliProgress.SingleBar>();
   const started = Date.now();
+  let ended: { result: R } | undefined;
   let finished = false;
-  void done.finally(() => (finished = true)).catch(() => undefined);
+  const settled = done.then(
+    (result) => {
+      ended = { result };
+      finished = true;
+    },
+    () => void (finished = true),
+  );
   let lastLine = 0;
   let lastRetryCheck = 0;
+  let polled: MigrationProgress | undefined;
   const announce = retryingAnnouncer();
   while (!finished) {
-    const p = await handle.query(progressQuery).catch(() => undefined);
+    // A query in flight when the run ends is not waited for.
+    const p = await Promise.race([handle.query(progressQuery).catch(() => undefined), settled]);
+    if (finished) break;
     if (p) {
+      polled = p;
       if (bars) draw(bars, byTable, p, started);
       else if (Date.now() - lastLine > 5000) {
         lastLine = Date.now();
@@ -38,13 +57,36 @@ export async function showProgress(handle: WorkflowHandle, done: Promise<unknown
       lastRetryCheck = Date.now();
       await reportRetrying(handle, announce, bars);
     }
-    await Promise.race([done.catch(() => undefined), new Promise((r) => setTimeout(r, 500))]);
+    // The timer is cleared as soon as the run ends: a pending one would hold the process open.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([settled, new Promise((r) => (timer = setTimeout(r, 500)))]);
+    clearTimeout(timer);
   }
-  const last = await handle.query(progressQuery).catch(() => undefined);
+  const last = ended && endOf ? endOf(ended.result, polled) : await handle.query(progressQuery).catch(() => undefined);
   if (last && bars) draw(bars, byTable, last, started);
   // Logs get the end state too: a run shorter than the line interval would otherwise show nothing.
   else if (last) process.stderr.write(line(last, started) + '\n');
   bars?.stop();
+}
+
+/** The end state of a completed migration from its report, with the row estimates last polled. */
+export function progressOfReport(report: MigrationReport, last: MigrationProgress | undefined): MigrationProgress {
+  return {
+    phase: 'done',
+    startedAtMs: last?.startedAtMs ?? Date.now(),
+    tables: report.tables.map((t) => {
+      const polled = last?.tables.find((p) => p.source === t.source && p.target === t.target);
+      return {
+        source: t.source,
+        target: t.target,
+        rowsDone: t.rowsCopied,
+        // A verified table's exact count, else the plan's estimate as last polled.
+        rowsTotal: t.sourceRows > 0 ? t.sourceRows : (polled?.rowsTotal ?? t.rowsCopied),
+        shardsDone: polled?.shardsTotal ?? 0,
+        shardsTotal: polled?.shardsTotal ?? 0,
+      };
+    }),
+  };
 }
 
 const TOTAL = '\u0000total';

@@ -1,5 +1,5 @@
 /**
- * Live progress of `ferry export` and `ferry import` through the real CLI, a real `ferry worker`, a
+ * Live progress of `ferry export`, `ferry import` and `ferry migrate` through the real CLI, a real `ferry worker`, a
  * dev server and both databases: `--wait` prints the progress lines, `ferry status` answers per table
  * while running and after the end, the shard children signal their parent in batches (never after
  * their last chunk), and `ferry list` shows these runs.
@@ -159,6 +159,16 @@ describe('export and import progress', () => {
     expect(items.shardsDone).toBe(items.shardsTotal);
     const rows = (await mysqlExec('SELECT COUNT(*) AS n FROM fp_items')) as { n: number }[];
     expect(Number(rows[0]!.n)).toBe(ITEMS);
+  });
+
+  it('migrate --wait ends with the end state from its report, exact counts once verified', async () => {
+    const r = await runCli(
+      ['migrate', '--source', PG_URL, '--target', MYSQL_URL, '--tables', 'fp_items,fp_small', '--on-existing', 'truncate', '--chunk-rows', '1000', '--wait', '--id', 'fp-migrate'],
+      env,
+    );
+    expect(r.code, `${r.stdout}\n${r.stderr}\n${worker.output()}`).toBe(0);
+    expect(r.stderr).toMatch(/^\[done\] fp_items 6,000\/~6,000, fp_small 40\/~40 \([\d,]+ rows\/s\)$/m);
+    expect(r.stdout).toMatch(/fp_items → fp_items\s+6,000\s+6,000\s+6,000\s+yes/);
   });
 
   it('list shows export and import runs with their kind and final phase', async () => {
