@@ -76,6 +76,14 @@ export interface RangeRequest {
    * sum of the same peer hash. Set together with `wholeRow`.
    */
   peerHash?: string;
+  /**
+   * For {@link Dialect.digestRange} and {@link Dialect.rowTextBytes}: the other side is this same
+   * engine, so values may be hashed as this database prints them where the checksum text would
+   * reshape them (MySQL's trimmed decimals). Equal text is still an equal value; a column declared
+   * differently on the two sides (another decimal scale) only makes the digests differ, and the
+   * caller then checksums the range in the checksum text.
+   */
+  asPrinted?: boolean;
 }
 
 /** Columns and key of a table that rows are written to or deleted from by key. */

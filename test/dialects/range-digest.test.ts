@@ -6,7 +6,9 @@
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compareRange } from '../../src/activities/compare-range.js';
 import { digestsMatch } from '../../src/activities/range-digest.js';
+import { DialectCache } from '../../src/dialects/index.js';
 import type { Column } from '../../src/core/column-model.js';
 import type { KeyRange } from '../../src/core/key-range.js';
 import type { Dialect } from '../../src/dialects/dialect.js';
@@ -171,6 +173,69 @@ describe('digestsMatch', () => {
       expect(none).toBeNull();
     } finally {
       await mysqlExec(`UPDATE ${MANY} SET note = CONCAT('row ', id) WHERE id = 2900`);
+    }
+  });
+});
+
+describe('same-engine digests as printed', () => {
+  const env = new MockActivityEnvironment();
+  const [TWO, TWIN, THREE] = ['ferry_digest_dec2', 'ferry_digest_dec2_twin', 'ferry_digest_dec3'];
+  const rows = `(1, 1.50, 'a'), (2, 0.00, NULL), (3, -2.25, 'c'), (4, 10.00, 'd')`;
+
+  beforeAll(async () => {
+    await mysqlExec(
+      `DROP TABLE IF EXISTS ${TWO}, ${TWIN}, ${THREE}; ` +
+        `CREATE TABLE ${TWO} (id int PRIMARY KEY, amount decimal(8,2) NOT NULL, note text); INSERT INTO ${TWO} VALUES ${rows}; ` +
+        `CREATE TABLE ${TWIN} (id int PRIMARY KEY, amount decimal(8,2) NOT NULL, note text); INSERT INTO ${TWIN} VALUES ${rows}; ` +
+        `CREATE TABLE ${THREE} (id int PRIMARY KEY, amount decimal(8,3) NOT NULL, note text); INSERT INTO ${THREE} VALUES ${rows}`,
+    );
+  });
+  afterAll(async () => {
+    await mysqlExec(`DROP TABLE IF EXISTS ${TWO}, ${TWIN}, ${THREE}`);
+  });
+
+  async function digestOf(table: string, asPrinted: boolean) {
+    const schema = await my.introspect(table);
+    const key = schema.columns.filter((c) => c.name === 'id');
+    return my.digestRange({ table, columns: schema.columns, key, range: ALL, wholeRow: true, ...(asPrinted ? { asPrinted } : {}) });
+  }
+
+  it('MySQL hashes declared decimals untrimmed: equal for equal tables, not the checksum text', async () => {
+    const [a, b, canonical] = await Promise.all([digestOf(TWO, true), digestOf(TWIN, true), digestOf(TWO, false)]);
+    expect(a).toMatchObject({ rows: 4 });
+    expect(b).toEqual(a);
+    // '1.50' is printed where the checksum text has '1.5': the cheaper form really is in use.
+    expect(a!.digest).not.toBe(canonical!.digest);
+  });
+
+  it('another declared scale makes the printed digests differ, while the checksum text still agrees', async () => {
+    const [printed2, printed3, text2, text3] = await Promise.all([digestOf(TWO, true), digestOf(THREE, true), digestOf(TWO, false), digestOf(THREE, false)]);
+    expect(printed3!.digest).not.toBe(printed2!.digest);
+    expect(text3).toEqual(text2);
+  });
+
+  it('a range compare between the two scales still matches (the checksum settles it), and a changed value does not', async () => {
+    const deps = { dialects: new DialectCache() };
+    try {
+      const schema = await my.introspect(TWO);
+      const key = schema.columns.filter((c) => c.name === 'id');
+      // Both sides are this one dialect: its digests are what is counted.
+      const shared = deps.dialects.get(MYSQL_URL);
+      const digestRange = shared.digestRange.bind(shared);
+      const printed: boolean[] = [];
+      shared.digestRange = (req) => {
+        printed.push(req.asPrinted === true);
+        return digestRange(req);
+      };
+      const compare = (targetTable: string) =>
+        env.run(() => compareRange(deps, { source: MYSQL_URL, target: MYSQL_URL, table: TWO, targetTable, columns: schema.columns, key, range: ALL }));
+      expect(await compare(TWIN)).toMatchObject({ match: true, sourceRows: 4, targetRows: 4 });
+      expect(printed).toEqual([true, true]);
+      expect(await compare(THREE)).toMatchObject({ match: true, sourceRows: 4, targetRows: 4 });
+      await mysqlExec(`UPDATE ${THREE} SET amount = 1.501 WHERE id = 1`);
+      expect(await compare(THREE)).toMatchObject({ match: false });
+    } finally {
+      await deps.dialects.closeAll();
     }
   });
 });

@@ -327,7 +327,7 @@ export class MysqlDialect implements Dialect {
     if (!Number.isInteger(rows) || rows < 1) throw new FerryError(`probe size must be a positive integer, got ${rows}`);
     const natives = await this.nativesOf(req.table);
     const coll = this.binCollation();
-    const sql = rowTextBytesSql(this.from(req.table), req.columns, natives, rangeCondition(req.key, natives, req.range, coll), rows, req.wholeRow);
+    const sql = rowTextBytesSql(this.from(req.table), req.columns, natives, rangeCondition(req.key, natives, req.range, coll), rows, req.wholeRow, req.asPrinted);
     const [row] = await this.run(() => this.strings(sql), req.table);
     return Number(row?.[0] ?? 0);
   }
@@ -335,7 +335,7 @@ export class MysqlDialect implements Dialect {
   async digestRange(req: RangeRequest): Promise<RangeDigest | null> {
     const natives = await this.nativesOf(req.table);
     const where = rangeCondition(req.key, natives, req.range, this.binCollation());
-    const sql = `SELECT ${digestSelect(req.columns, natives, req.wholeRow)} FROM ${quoteId(req.table)} FORCE INDEX (PRIMARY) WHERE ${where}`;
+    const sql = `SELECT ${digestSelect(req.columns, natives, req.wholeRow, req.asPrinted)} FROM ${quoteId(req.table)} FORCE INDEX (PRIMARY) WHERE ${where}`;
     return this.run(async () => {
       const conn = await this.pool.getConnection();
       try {

@@ -188,13 +188,15 @@ function canonicalDecimal(s: string): string {
  * NULL as `\N`. Text and json values are UTF-8 in one collation ({@link rowCollation}), so MD5 sees
  * UTF-8 bytes and CONCAT_WS finds no two collations to choose between.
  */
-export function checksumRowExpr(columns: Column[], natives: NativeColumns, wholeRow = false): string {
+export function checksumRowExpr(columns: Column[], natives: NativeColumns, wholeRow = false, asPrinted = false): string {
   const included = columns.filter((col) => wholeRow || !needsWorkerCanonical(col.type));
   const coll = rowCollation(included, natives);
   const parts = included
     .map((col) => {
       const native = natives.get(col.name);
-      const v = valueExpr(col, native, 'checksum', coll);
+      // A declared decimal prints with its scale; trimming it costs a fifth of the row text.
+      const printed = asPrinted && col.type.kind === 'decimal' && native !== undefined && myLossyRef(col) === quoteId(col.name);
+      const v = printed ? quoteId(col.name) : valueExpr(col, native, 'checksum', coll);
       return neverNull(col, native) ? v : `COALESCE(${v}, ${NULL_MARK})`;
     });
   return parts.length === 0 ? "''" : `CONCAT_WS(CHAR(31), ${parts.join(', ')})`;
@@ -211,8 +213,8 @@ export function checksumSelect(columns: Column[], natives: NativeColumns, wholeR
  * the order the query reads them. A user variable holds each row's text so that its length prefix does
  * not build the text a second time.
  */
-export function digestSelect(columns: Column[], natives: NativeColumns, wholeRow = false): string {
-  const row = checksumRowExpr(columns, natives, wholeRow);
+export function digestSelect(columns: Column[], natives: NativeColumns, wholeRow = false, asPrinted = false): string {
+  const row = checksumRowExpr(columns, natives, wholeRow, asPrinted);
   return `COUNT(*), COALESCE(MD5(GROUP_CONCAT(CONCAT(LENGTH(@ferry_row := ${row}), ':', @ferry_row) SEPARATOR '')), '')`;
 }
 
@@ -220,8 +222,8 @@ export function digestSelect(columns: Column[], natives: NativeColumns, wholeRow
  * Average checksum-text bytes of up to `rows` rows that `where` selects (0 without rows): any rows will
  * do for an estimate, so none are sorted.
  */
-export function rowTextBytesSql(from: string, columns: Column[], natives: NativeColumns, where: string, rows: number, wholeRow = false): string {
-  const row = checksumRowExpr(columns, natives, wholeRow);
+export function rowTextBytesSql(from: string, columns: Column[], natives: NativeColumns, where: string, rows: number, wholeRow = false, asPrinted = false): string {
+  const row = checksumRowExpr(columns, natives, wholeRow, asPrinted);
   return `SELECT COALESCE(AVG(LENGTH(ferry_row_text)), 0) FROM (SELECT ${row} AS ferry_row_text FROM ${from} WHERE ${where} LIMIT ${rows}) AS ferry_rows`;
 }
 
