@@ -46,7 +46,7 @@ export async function digestsMatch(source: Dialect, target: Dialect, req: Digest
   const [mine, theirs] = await Promise.all([source.digestCapacity(req.table, req.key), target.digestCapacity(req.targetTable, req.key)]);
   const capacity = Math.min(mine, theirs);
   if (capacity <= 0) return null;
-  const side = (table: string, range: KeyRange) => ({ table, columns: req.columns, key: req.key, range, wholeRow: req.wholeRow, ...(req.asPrinted ? { asPrinted: true } : {}) });
+  const side = (table: string, range: KeyRange) => ({ table, columns: req.columns, key: req.key, range, wholeRow: req.wholeRow, asPrinted: req.asPrinted === true });
   const bytes = await source.rowTextBytes(side(req.table, req.range), pieces.probeRows);
   const pieceRows = Math.floor((capacity * pieces.fill) / (bytes + PREFIX_BYTES));
   if (pieceRows < pieces.minPieceRows) return null;

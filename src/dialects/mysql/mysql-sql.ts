@@ -195,7 +195,7 @@ export function checksumRowExpr(columns: Column[], natives: NativeColumns, whole
     .map((col) => {
       const native = natives.get(col.name);
       // A declared decimal prints with its scale; trimming it costs a fifth of the row text.
-      const printed = asPrinted && col.type.kind === 'decimal' && native !== undefined && myLossyRef(col) === quoteId(col.name);
+      const printed = asPrinted && col.type.kind === 'decimal' && native !== undefined && readAsIs(col);
       const v = printed ? quoteId(col.name) : valueExpr(col, native, 'checksum', coll);
       return neverNull(col, native) ? v : `COALESCE(${v}, ${NULL_MARK})`;
     });
