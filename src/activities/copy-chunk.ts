@@ -8,10 +8,10 @@ import { Context } from '@temporalio/activity';
 import { LOSSY_WHAT } from '../core/column-model.js';
 import { describeRange, type KeyRange, type KeyTuple } from '../core/key-range.js';
 import { LossyValueError } from '../errors.js';
-import type { Dialect } from '../dialects/dialect.js';
 import type { TableRange } from './compare-range.js';
 import type { ActivityDeps } from './deps.js';
 import { dialectFor } from './deps.js';
+import { nextChunkEnd } from './chunk-end.js';
 import { withFailures } from './failures.js';
 import { shapedRows, sourceColumns, sourceFor } from './source-side.js';
 
@@ -44,25 +44,6 @@ interface ChunkHeartbeat {
   bytes?: number;
 }
 
-/** A rest of a shard this much smaller than a chunk is copied with the chunk before it. */
-const TAIL_FRACTION = 0.25;
-
-/**
- * The end of the next chunk, or null when it runs to the shard's end. Shards are cut from sampled
- * key bounds, so one is often a little longer than a chunk; its few remaining rows would then be a
- * chunk of their own, a whole extra activity at the very end of the run while every other shard is
- * done (0.3–0.5 s of a 1M-row migration). Up to a quarter chunk more is taken into this one instead;
- * checking costs one index scan of that quarter.
- */
-async function chunkEndTakingTail(source: Dialect, input: CopyChunkInput): Promise<KeyTuple | null> {
-  const end = await source.chunkEnd(input.table, input.key, input.range, input.chunkRows);
-  if (end === null) return null;
-  const tail = Math.floor(input.chunkRows * TAIL_FRACTION);
-  if (tail < 1) return end;
-  const beyond = await source.chunkEnd(input.table, input.key, { lo: end, hi: input.range.hi }, tail);
-  return beyond === null ? null : end;
-}
-
 /** Copies the next chunk of a shard. Heartbeats carry the chunk's end so a retry copies the same range. */
 export async function copyChunk(deps: ActivityDeps, input: CopyChunkInput): Promise<CopyChunkResult> {
   const ctx = Context.current();
@@ -70,7 +51,7 @@ export async function copyChunk(deps: ActivityDeps, input: CopyChunkInput): Prom
     const source = sourceFor(deps, input);
     const target = dialectFor(deps, input.target);
     const previous = ctx.info.heartbeatDetails as ChunkHeartbeat | undefined;
-    const end = previous !== undefined ? previous.end : await chunkEndTakingTail(source, input);
+    const end = previous !== undefined ? previous.end : await nextChunkEnd(source, { ...input, viewed: input.view !== undefined });
     ctx.heartbeat({ end } satisfies ChunkHeartbeat);
 
     const chunk: KeyRange = { lo: input.range.lo, hi: end ?? input.range.hi };
