@@ -9,6 +9,11 @@ import { progressQuery } from '../shared.js';
 import { fmtRows } from './output.js';
 import { retryingActivities, retryingAnnouncer } from './retrying.js';
 
+/** How often bars on a terminal are redrawn from a fresh progress query. */
+const BAR_POLL_MS = 500;
+/** How often a log (stderr not a terminal) gets a progress line. */
+const LINE_EVERY_MS = 5000;
+
 /**
  * Polls `handle` until `done` resolves, drawing progress to stderr. `endOf` turns the run's result into
  * its end state (given the last polled progress), which saves a last query: a query on a closed run is
@@ -20,6 +25,9 @@ export async function showProgress<R>(
   endOf?: (result: R, last: MigrationProgress | undefined) => MigrationProgress,
 ): Promise<void> {
   const tty = process.stderr.isTTY === true;
+  // A log gets a line every LINE_EVERY_MS, so polling between lines would only cost the server and the
+  // worker a query each (answered by the worker's cached workflow) for nothing shown.
+  const pollMs = tty ? BAR_POLL_MS : LINE_EVERY_MS;
   const bars = tty
     ? new cliProgress.MultiBar(
         { format: ' {table} [{bar}] {percentage}% | {value}/{total} rows | {rate} rows/s | ETA {eta_formatted}', hideCursor: true, clearOnComplete: false, stream: process.stderr, etaBuffer: 20 },
@@ -37,7 +45,6 @@ export async function showProgress<R>(
     },
     () => void (finished = true),
   );
-  let lastLine = 0;
   let lastRetryCheck = 0;
   let polled: MigrationProgress | undefined;
   const announce = retryingAnnouncer();
@@ -48,10 +55,7 @@ export async function showProgress<R>(
     if (p) {
       polled = p;
       if (bars) draw(bars, byTable, p, started);
-      else if (Date.now() - lastLine > 5000) {
-        lastLine = Date.now();
-        process.stderr.write(line(p, started) + '\n');
-      }
+      else process.stderr.write(line(p, started) + '\n');
     }
     if (Date.now() - lastRetryCheck > 3000) {
       lastRetryCheck = Date.now();
@@ -59,7 +63,7 @@ export async function showProgress<R>(
     }
     // The timer is cleared as soon as the run ends: a pending one would hold the process open.
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([settled, new Promise((r) => (timer = setTimeout(r, 500)))]);
+    await Promise.race([settled, new Promise((r) => (timer = setTimeout(r, pollMs)))]);
     clearTimeout(timer);
   }
   const last = ended && endOf ? endOf(ended.result, polled) : await handle.query(progressQuery).catch(() => undefined);
