@@ -47,20 +47,32 @@ export async function nextChunkEnd(source: Dialect, req: ChunkEndRequest): Promi
  * later still belong to the open range, so the chunk, which runs to that end, takes them as well.
  */
 async function fitsByKeySpan(source: Dialect, req: ChunkEndRequest, rows: number): Promise<boolean> {
+  const span = await integerKeySpan(source, req);
+  return span !== null && span.hi - span.lo <= BigInt(rows);
+}
+
+/** The keys a range can hold: integers k with lo < k <= hi. */
+export interface IntegerSpan {
+  lo: bigint;
+  hi: bigint;
+}
+
+/**
+ * The range as integers when its key is a single integer column, with an open end closed at the key's
+ * current minimum or maximum (an empty table gives an empty span); null for any other key, or for an
+ * open range read through a view (where the extent may cost a scan).
+ */
+export async function integerKeySpan(source: Dialect, req: Omit<ChunkEndRequest, 'chunkRows'>): Promise<IntegerSpan | null> {
   const [only, ...more] = req.key;
-  if (!only || more.length > 0 || !isIntegerKind(only.type)) return false;
-  let lo = integer(req.range.lo);
-  let hi = integer(req.range.hi);
-  if (lo === undefined || hi === undefined) return false;
-  if (lo === null || hi === null) {
-    if (req.viewed) return false;
-    const extent = await source.integerKeyExtent(req.table, only);
-    // No rows at all: the whole range is one (empty) chunk.
-    if (extent === null) return true;
-    lo ??= BigInt(extent.min) - 1n;
-    hi ??= BigInt(extent.max);
-  }
-  return hi - lo <= BigInt(rows);
+  if (!only || more.length > 0 || !isIntegerKind(only.type)) return null;
+  const lo = integer(req.range.lo);
+  const hi = integer(req.range.hi);
+  if (lo === undefined || hi === undefined) return null;
+  if (lo !== null && hi !== null) return { lo, hi };
+  if (req.viewed) return null;
+  const extent = await source.integerKeyExtent(req.table, only);
+  if (extent === null) return { lo: 0n, hi: 0n };
+  return { lo: lo ?? BigInt(extent.min) - 1n, hi: hi ?? BigInt(extent.max) };
 }
 
 /** The bound as an integer, null for an open end, undefined when it is not a plain integer. */

@@ -70,7 +70,7 @@ export async function compareRangeIn(deps: ActivityDeps, input: CompareRangeInpu
   // Equal digests settle a range without a hash per row (see range-digest.ts). A same-engine peer hash
   // is cheaper still, and json/float text stored unalike is compared in the worker in any case.
   if (!same?.peerHash && (worker.length === 0 || rawAlike)) {
-    const digested = await digestsMatch(source, target, { table: input.table, targetTable: input.targetTable, columns, key: input.key, range: input.range, wholeRow: alike || rawAlike === true, asPrinted: alike });
+    const digested = await digestsMatch(source, target, { table: input.table, targetTable: input.targetTable, columns, key: input.key, range: input.range, wholeRow: alike || rawAlike === true, asPrinted: alike, viewed: input.view !== undefined });
     if (digested) return { range: input.range, sourceRows: digested.rows, targetRows: digested.rows, match: true, ...flag };
   }
   if (rawAlike) {

@@ -10,6 +10,7 @@ import type { KeyRange } from '../../src/core/key-range.js';
 import type { Dialect } from '../../src/dialects/dialect.js';
 import { MysqlDialect } from '../../src/dialects/mysql/mysql-dialect.js';
 import { PostgresDialect } from '../../src/dialects/postgres/postgres-dialect.js';
+import { countingCuts } from '../helpers/counting-dialect.js';
 import { MYSQL_URL, PG_URL, mysqlExec, pgExec } from '../helpers/databases.js';
 
 const DENSE = 'ferry_chunk_dense';
@@ -47,24 +48,6 @@ afterAll(async () => {
   await my.close();
 });
 
-/** The dialect, counting the row-counting queries it is asked for. */
-function counting(d: Dialect): { dialect: Dialect; counted: () => number } {
-  let n = 0;
-  const dialect = new Proxy(d, {
-    get(target, prop, receiver) {
-      if (prop === 'chunkEnd') {
-        return (...args: Parameters<Dialect['chunkEnd']>) => {
-          n += 1;
-          return target.chunkEnd(...args);
-        };
-      }
-      const v: unknown = Reflect.get(target, prop, receiver);
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
-  return { dialect, counted: () => n };
-}
-
 async function keyOf(d: Dialect, table: string): Promise<Column[]> {
   const schema = await d.introspect(table);
   return schema.primaryKey.map((k) => schema.columns.find((c) => c.name === k)!);
@@ -77,7 +60,7 @@ describe.each([
   ['MariaDB', () => my],
 ])('nextChunkEnd on %s', (_name, open) => {
   it('takes an integer range that spans no more than a chunk and its tail whole, without counting', async () => {
-    const { dialect, counted } = counting(open());
+    const { dialect, counted } = countingCuts(open());
     const key = await keyOf(dialect, DENSE);
     // 125 keys at most in (100, 225]: 100 rows a chunk, a quarter more as tail.
     expect(await nextChunkEnd(dialect, { table: DENSE, key, range: r('100', '225'), chunkRows: 100 })).toBeNull();
@@ -88,7 +71,7 @@ describe.each([
   });
 
   it('counts rows when the key span is longer than a chunk and its tail', async () => {
-    const { dialect, counted } = counting(open());
+    const { dialect, counted } = countingCuts(open());
     const key = await keyOf(dialect, DENSE);
     expect(await nextChunkEnd(dialect, { table: DENSE, key, range: r('100', '226'), chunkRows: 100 })).toEqual(['200']);
     expect(await nextChunkEnd(dialect, { table: DENSE, key, range: r(null, null), chunkRows: 100 })).toEqual(['100']);
@@ -101,7 +84,7 @@ describe.each([
   });
 
   it('counts rows of a text key and of a viewed open range', async () => {
-    const { dialect, counted } = counting(open());
+    const { dialect, counted } = countingCuts(open());
     const text = await keyOf(dialect, TEXT);
     expect(await nextChunkEnd(dialect, { table: TEXT, key: text, range: r(null, null), chunkRows: 40 })).toEqual(['k0040']);
     const key = await keyOf(dialect, DENSE);
@@ -113,7 +96,7 @@ describe.each([
   });
 
   it('takes an empty table as one chunk', async () => {
-    const { dialect } = counting(open());
+    const { dialect } = countingCuts(open());
     const key = await keyOf(dialect, EMPTY);
     expect(await nextChunkEnd(dialect, { table: EMPTY, key, range: r(null, null), chunkRows: 100 })).toBeNull();
   });

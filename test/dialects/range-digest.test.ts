@@ -14,6 +14,7 @@ import type { KeyRange } from '../../src/core/key-range.js';
 import type { Dialect } from '../../src/dialects/dialect.js';
 import { MysqlDialect } from '../../src/dialects/mysql/mysql-dialect.js';
 import { PostgresDialect } from '../../src/dialects/postgres/postgres-dialect.js';
+import { countingCuts } from '../helpers/counting-dialect.js';
 import { MYSQL_URL, PG_URL, mysqlExec, pgExec } from '../helpers/databases.js';
 
 const T = 'ferry_digest_rows';
@@ -160,6 +161,38 @@ describe('digestsMatch', () => {
     const r = await env.run(() => digestsMatch(pg, my, { table: MANY, targetTable: MANY, columns, key, range: ALL, wholeRow: false }, small));
     expect(r).toEqual({ rows: 3000 });
     expect(beats).toBeGreaterThanOrEqual(2);
+  });
+
+  it('cuts the pieces of an integer key by arithmetic, and counts them once the keys prove sparse', async () => {
+    const SPARSE = 'ferry_digest_sparse';
+    // 3000 rows with keys 10, 20, …, 30000: a piece of ~1000 keys holds only ~100 of them.
+    await pgExec(`DROP TABLE IF EXISTS ${SPARSE}; CREATE TABLE ${SPARSE} (id int PRIMARY KEY, note text NOT NULL); INSERT INTO ${SPARSE} SELECT g * 10, 'row ' || g FROM generate_series(1, 3000) g`);
+    await mysqlExec(`DROP TABLE IF EXISTS ${SPARSE}; CREATE TABLE ${SPARSE} (id int PRIMARY KEY, note text NOT NULL); INSERT INTO ${SPARSE} SELECT seq * 10, CONCAT('row ', seq) FROM seq_1_to_3000`);
+    try {
+      const dense = countingCuts(pg);
+      const { columns, key } = await columnsOf(MANY);
+      const all = await env.run(() => digestsMatch(dense.dialect, my, { table: MANY, targetTable: MANY, columns, key, range: ALL, wholeRow: false }, small));
+      expect(all).toEqual({ rows: 3000 });
+      expect(dense.counted()).toBe(0);
+      // A closed range inside the table, and one read through a view (closed, so still no extent needed).
+      const part = await env.run(() => digestsMatch(dense.dialect, my, { table: MANY, targetTable: MANY, columns, key, range: { lo: ['500'], hi: ['2700'] }, wholeRow: false, viewed: true }, small));
+      expect(part).toEqual({ rows: 2200 });
+      expect(dense.counted()).toBe(0);
+
+      const sparse = countingCuts(pg);
+      const s = await env.run(() => digestsMatch(sparse.dialect, my, { table: SPARSE, targetTable: SPARSE, columns, key, range: ALL, wholeRow: false }, small));
+      expect(s).toEqual({ rows: 3000 });
+      expect(sparse.counted()).toBeGreaterThan(0);
+      // Counting took over: a few pieces of ~1000 rows, not one per 1000 keys (30 of them).
+      expect(sparse.counted()).toBeLessThanOrEqual(5);
+      // A viewed open range is counted from the start.
+      const viewed = countingCuts(pg);
+      expect(await env.run(() => digestsMatch(viewed.dialect, my, { table: MANY, targetTable: MANY, columns, key, range: ALL, wholeRow: false, viewed: true }, small))).toEqual({ rows: 3000 });
+      expect(viewed.counted()).toBeGreaterThan(0);
+    } finally {
+      await pgExec(`DROP TABLE IF EXISTS ${SPARSE}`);
+      await mysqlExec(`DROP TABLE IF EXISTS ${SPARSE}`);
+    }
   });
 
   it('stops at a piece that differs', async () => {
