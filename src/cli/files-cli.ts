@@ -17,7 +17,7 @@ export function addFilesCommands(program: Command): void {
     .option('--to <dir>', 'export directory, as the workers see it (a re-run into it keeps the chunks already written)')
     .option('--tables <list>', 'comma-separated table names, or * for every base table')
     .addOption(new Option('--format <format>', 'chunk file format (default csv)').choices(['csv', 'ndjson']))
-    .option('--chunk-rows <n>', 'rows per chunk file (default 250000)')
+    .option('--chunk-rows <n>', 'rows per chunk file (default 500000)')
     .option('--parallelism <n>', 'shards written at once (default 4)')
     .option('--key <table=cols>', 'key for a table without a primary key (repeatable)', collect)
     .option('--name <name>', 'job name (default derived from the database)')

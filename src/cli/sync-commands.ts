@@ -15,7 +15,7 @@ function jobOptions(cmd: Command, idDefault: string): Command {
     .option('--source <url>', 'source URL: postgres://… or mysql://… (write secrets as ${ENV})')
     .option('--target <url>', 'target URL')
     .option('--tables <list>', 'comma-separated table names, or * for every base table')
-    .option('--chunk-rows <n>', 'rows per range and per write transaction (default 250000)')
+    .option('--chunk-rows <n>', 'rows per range and per write transaction (default 500000)')
     .option('--parallelism <n>', 'ranges compared or written at once (default 4)')
     .option('--key <table=cols>', 'key for a table without a primary key (repeatable)', collect)
     .option('--name <name>', 'job name (default derived from the databases)')

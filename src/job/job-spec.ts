@@ -57,13 +57,16 @@ const connectionUrl = z.string().superRefine((url, ctx) => {
 
 /** Defaults (stated in TSDoc of {@link JobSpec}). */
 export const JOB_DEFAULTS = {
-  // Measured on 2 cores, 1M rows PG→PG (README "Performance"): each chunk costs Temporal a workflow
-  // round trip (0.1–0.2 s between chunks under load) and history events the server must write (server
-  // CPU 0.65 s per run at 100K-row chunks, 0.45 s at 250K); the worker spent 0.5 vs 0.38 CPU s. 250K
-  // rows is still only 2–3 s of copying, which is all a retry after a lost worker redoes.
-  chunkRows: 250_000,
-  // 2 and 4 shards at once copied 1M rows equally fast on 2 cores (the databases' COPY/LOAD are the
-  // bottleneck); 4 keeps larger database servers busy.
+  // Measured on 2 cores, 1M rows (README "Performance"): each chunk costs Temporal a workflow round
+  // trip and history events the server must write (server CPU 0.65 s per run at 100K-row chunks, 0.45 s
+  // at 250K). A table is cut into at most one shard per chunk, so 500K rows a chunk copy a 1M-row table
+  // in 2 streams, not 4: on 2 cores shared with both databases, 2 streams took less CPU (7.2–7.6 s
+  // against 8.0–8.6 s per run) and less time in every direction (PG→PG 4.4–4.8 s against 4.9–5.2 s,
+  // MySQL→PG 3.7–4.8 against 3.9–5.2, PG→MySQL 4.5–4.9 against 5.1–5.5, MySQL→MySQL alike), and at
+  // 10M rows PG→PG 500K-row chunks copied in 23.3–25.4 s against 25.6–27.7 s. 500K rows is still only
+  // 2–4 s of copying, which is all a retry after a lost worker redoes.
+  chunkRows: 500_000,
+  // Shards copied at once: tables of 2M rows or more get 4, which keeps larger database servers busy.
   parallelism: 4,
   onExisting: 'fail',
   verify: 'checksum',
@@ -120,7 +123,7 @@ export const jobSpecSchema = z
  *   mapping `{ name, as, include, exclude, rename, where, computed, transform, types }` that reshapes
  *   the table on its way (see core/table-mapping.ts); the schema or database on each side is the one
  *   its URL names.
- * - `chunkRows` (default 250 000): rows per copy transaction.
+ * - `chunkRows` (default 500 000): rows per copy transaction.
  * - `parallelism` (default 4): shards copied at once.
  * - `onExisting` (default `fail`): what to do when a target table already holds rows.
  * - `verify` (default `checksum`): `none`, `count`, or counts plus checksums per shard.

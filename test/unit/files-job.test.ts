@@ -15,7 +15,7 @@ const MY = 'mysql://app:${PW}@10.0.0.5:3306/shop';
 describe('export and import settings', () => {
   it('fills the defaults and makes the directory absolute', () => {
     const e = exportInput(undefined, { source: PG, to: 'out/dir', tables: 'a, b' });
-    expect(e).toMatchObject({ source: PG, tables: ['a', 'b'], format: 'csv', chunkRows: 250_000, parallelism: 4, keys: {}, job: 'postgres-shop-to-files' });
+    expect(e).toMatchObject({ source: PG, tables: ['a', 'b'], format: 'csv', chunkRows: 500_000, parallelism: 4, keys: {}, job: 'postgres-shop-to-files' });
     expect(e.dir).toBe(`${process.cwd()}/out/dir`);
     expect(exportInput(undefined, { source: PG, to: 'file:///data/x', tables: '*', format: 'ndjson', chunkRows: '10', key: ['t=a,b'] })).toMatchObject({ dir: '/data/x', format: 'ndjson', chunkRows: 10, keys: { t: ['a', 'b'] } });
     expect(importInput(undefined, { from: '/data/x', target: MY })).toMatchObject({ dir: '/data/x', target: MY, tables: '*', onExisting: 'fail', verify: 'checksum', job: 'files-to-mysql-shop' });

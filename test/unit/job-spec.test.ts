@@ -26,7 +26,7 @@ const fieldOf = (fn: () => unknown) => {
 
 describe('job spec', () => {
   it('fills the documented defaults', () => {
-    expect(parseJobSpec(base)).toEqual({ ...base, chunkRows: 250000, parallelism: 4, onExisting: 'fail', verify: 'checksum', keys: {} });
+    expect(parseJobSpec(base)).toEqual({ ...base, chunkRows: 500000, parallelism: 4, onExisting: 'fail', verify: 'checksum', keys: {} });
   });
   it('names the field and what was expected', () => {
     expect(fieldOf(() => parseJobSpec({ ...base, chunkRows: 'many' }))).toMatchObject({ field: 'chunkRows', message: expect.stringContaining('expected number') });
