@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
+import { CopyOutStream } from './copy-out-stream.js';
 
 /** Runs a COPY … TO STDOUT and returns its byte stream; the client is released when the stream ends. */
 export async function copyOut(pool: pg.Pool, sql: string): Promise<Readable> {
@@ -18,7 +19,7 @@ export async function copyOut(pool: pg.Pool, sql: string): Promise<Readable> {
     client.release(err ?? undefined);
   };
   try {
-    const stream = client.query(copyStreams.to(sql));
+    const stream = client.query(new CopyOutStream(sql) as CopyOutStream & pg.Submittable);
     stream.on('end', () => release());
     stream.on('error', (e: Error) => release(e));
     stream.on('close', () => release(stream.readableEnded ? undefined : new Error('copy stream closed early')));
