@@ -14,7 +14,6 @@ import { connectClient, loadConnectConfig } from '../temporal/connection.js';
 import { taskQueue } from '../temporal/task-queue.js';
 import { failureMessage } from './failure-message.js';
 import { EXIT_DIFFERENT, EXIT_ERROR, EXIT_OK, fmtRows, reportError, uiLink } from './output.js';
-import { showProgress } from './progress-view.js';
 
 /** Flags of export and import beyond the job settings. */
 export interface FilesRunFlags extends FilesFlags {
@@ -56,7 +55,7 @@ async function start<R>(type: string, kind: string, workflowId: string, input: {
     try {
       const done = handle.result() as Promise<R>;
       // Same bars (rows, rows/s, ETA per table) as migrate, from the run's progress query.
-      if (bars && !json) await showProgress(handle, done);
+      if (bars && !json) await (await import('./progress-view.js')).showProgress(handle, done);
       const result = await done;
       return { kind: 'done', result, workflowId, link, durationMs: await duration() };
     } catch (e) {

@@ -12,7 +12,6 @@ import { FerryJobKey, FerryKindKey, WORKFLOW_MIGRATE, resumeStateQuery } from '.
 import { connectClient, loadConnectConfig } from '../temporal/connection.js';
 import { taskQueue } from '../temporal/task-queue.js';
 import { EXIT_DIFFERENT, EXIT_ERROR, EXIT_OK, fmtRows, reportError, uiLink } from './output.js';
-import { progressOfReport, showProgress } from './progress-view.js';
 import { FerryError, JobSpecError } from '../errors.js';
 
 /** Flags of `ferry migrate` beyond the job settings. */
@@ -64,7 +63,13 @@ export async function migrateCommand(file: string | undefined, flags: MigrateFla
     }
     if (!json) console.error(`started ${workflowId}\n${link}`);
     const result = handle.result() as Promise<MigrationReport>;
-    if (!json) await showProgress(handle, result, progressOfReport);
+    // Handled below; without this a failure arriving while the bars load would count as unhandled.
+    result.catch(() => undefined);
+    if (!json) {
+      // Loaded only for the bars: a --json caller (a script) does not pay for them at start-up.
+      const { progressOfReport, showProgress } = await import('./progress-view.js');
+      await showProgress(handle, result, progressOfReport);
+    }
     let report: MigrationReport;
     try {
       report = await result;
@@ -76,8 +81,7 @@ export async function migrateCommand(file: string | undefined, flags: MigrateFla
       else console.error(`ferry: migration ${workflowId} failed: ${message}\n${link}`);
       return EXIT_ERROR;
     }
-    const desc = await handle.describe();
-    report.durationMs = desc.closeTime ? desc.closeTime.getTime() - desc.startTime.getTime() : 0;
+    // The report carries its duration (workflow time from the first run's start); no describe call.
     if (json) {
       console.log(JSON.stringify({ status: report.status, workflowId, durationMs: report.durationMs, tables: report.tables, ...(report.warnings ? { warnings: report.warnings } : {}) }));
     } else {

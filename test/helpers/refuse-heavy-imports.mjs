@@ -1,8 +1,8 @@
 // Module loader hooks for a CLI start-up test: fail any import of the worker SDK or a database
-// driver, which client commands must not load (they cost start-up time on every command).
+// driver, or of the workflow SDK, which client commands must not load (they cost start-up time on every command).
 import { register } from 'node:module';
 
-const HEAVY = /^(@temporalio\/worker|mysql2|pg|pg-copy-streams|@swc\/core)(\/|$)/;
+const HEAVY = /^(@temporalio\/worker|@temporalio\/workflow|mysql2|pg|pg-copy-streams|@swc\/core)(\/|$)/;
 
 export async function resolve(specifier, context, next) {
   if (HEAVY.test(specifier)) throw new Error(`client start-up imported ${specifier} (from ${context.parentURL})`);
