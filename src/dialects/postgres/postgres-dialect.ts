@@ -284,10 +284,33 @@ export class PostgresDialect implements Dialect {
   readRange(req: RangeRequest): Promise<Readable> {
     return this.run(`reading "${req.table}"`, async () => {
       const ks = await this.keySql(req.table, req.key);
+      // Binary rows go to a table of the same types (see binaryForm): the values as stored, no transfer forms.
+      const select = req.binary ? req.columns.map((c) => quoteIdent(c.name)) : req.columns.map(transferExpr);
       const sql =
-        `COPY (SELECT ${req.columns.map(transferExpr).join(', ')} FROM ${this.table(req.table)} ` +
-        `WHERE ${rangePredicate(ks, req.range)} ORDER BY ${keyOrderBy(ks)}) TO STDOUT`;
+        `COPY (SELECT ${select.join(', ')} FROM ${this.table(req.table)} ` +
+        `WHERE ${rangePredicate(ks, req.range)} ORDER BY ${keyOrderBy(ks)}) TO STDOUT${req.binary ? ' (FORMAT binary)' : ''}`;
       return copyOut(this.pool, sql);
+    });
+  }
+
+  binaryForm(table: string, columns: Column[]): Promise<string | null> {
+    return this.run(`reading the column types of "${table}"`, async () => {
+      if (this.views[table]) return null;
+      const r = await this.pool.query<{ attname: string; type: string; builtin: boolean; server: string }>(
+        `SELECT a.attname, format_type(a.atttypid, a.atttypmod) AS type, t.typnamespace = 'pg_catalog'::regnamespace AS builtin,
+                (current_setting('server_version_num')::int / 10000) || ' ' || current_setting('server_encoding') AS server
+         FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+         WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`,
+        [qualified(this.schema, table)],
+      );
+      const byName = new Map(r.rows.map((row) => [row.attname, row]));
+      const types: string[] = [];
+      for (const c of columns) {
+        const row = byName.get(c.name);
+        if (!row || !row.builtin) return null;
+        types.push(row.type);
+      }
+      return `${r.rows[0]?.server ?? ''}: ${types.join(', ')}`;
     });
   }
 
@@ -295,8 +318,9 @@ export class PostgresDialect implements Dialect {
     return this.run(`writing "${req.table}"`, async () => {
       const ks = await this.keySql(req.table, req.key);
       const del = options.fresh ? undefined : `DELETE FROM ${this.table(req.table)} WHERE ${rangePredicate(ks, req.range)}`;
-      const copy = `COPY ${this.table(req.table)} (${req.columns.map((c) => quoteIdent(c.name)).join(', ')}) FROM STDIN`;
-      return replaceWithCopy(this.pool, del, copy, pgWriteInput(req.columns, data));
+      const columns = req.columns.map((c) => quoteIdent(c.name)).join(', ');
+      if (req.binary) return replaceWithCopy(this.pool, del, `COPY ${this.table(req.table)} (${columns}) FROM STDIN (FORMAT binary)`, data);
+      return replaceWithCopy(this.pool, del, `COPY ${this.table(req.table)} (${columns}) FROM STDIN`, pgWriteInput(req.columns, data));
     });
   }
 
