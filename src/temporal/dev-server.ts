@@ -229,7 +229,7 @@ export const SINGLE_PARTITION = [
  * before, 120–150 ms after). A crash of ferry or of the server loses nothing; a power cut may lose
  * the last commits of this development server, which is not where production histories live.
  */
-export const QUICK_COMMITS = ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'];
+const QUICK_COMMITS = ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'];
 
 /**
  * Eager activity execution: the server hands an activity that a workflow task schedules straight back
