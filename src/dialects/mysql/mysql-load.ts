@@ -9,6 +9,8 @@ import { FerryError } from '../../errors.js';
 import { quoteId, type NativeColumns } from './mysql-sql.js';
 
 const BACKSLASH = 0x5c;
+/** MySQL's warning code for a row skipped because its key is already in the table. */
+const ER_DUP_ENTRY = 1062;
 /**
  * COPY escapes LOAD DATA reads differently: it turns `\f` into `f`, `\v` into `v` and `\Z` into
  * byte 0x1A. `\b` it does read as backspace; it is rewritten too so the result does not depend on it.
@@ -126,6 +128,16 @@ export class LoadInput {
   }
 }
 
+/** Warnings from LOAD DATA (values it truncated or rows it skipped); `duplicates` when a key was already there. */
+export class LoadWarningsError extends FerryError {
+  constructor(
+    message: string,
+    readonly duplicates: boolean,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * LOAD DATA LOCAL of `input` into `table` on `conn` (inside the caller's transaction, if any). LOCAL
  * LOAD DATA turns bad values and duplicate keys into warnings and skips or truncates them, so any
@@ -159,16 +171,17 @@ export async function loadStream(
   if (result.warningStatus > 0) {
     const [warnings] = await conn.query<RowDataPacket[]>('SHOW WARNINGS LIMIT 5');
     const list = warnings.map((w) => `${String(w['Level'])} ${String(w['Code'])}: ${String(w['Message'])}`).join('; ');
-    throw new FerryError(
+    throw new LoadWarningsError(
       `${what} produced ${result.warningStatus} warning(s), so nothing was written: ${list}; ` +
         `fix the data or the target column types (type overrides) and rerun`,
+      warnings.some((w) => Number(w['Code']) === ER_DUP_ENTRY),
     );
   }
   return result;
 }
 
 /**
- * In one transaction on `conn`: DELETE rows matching `where`, LOAD DATA the input, check warnings
+ * In one transaction on `conn`: DELETE rows matching `where` (when it holds any), LOAD DATA the input, check warnings
  * (LOCAL LOAD DATA turns bad values and duplicate keys into warnings and skips or truncates them),
  * COMMIT. Rolls back on any error. Returns the number of rows loaded. Releases `conn` (or destroys it
  * when its state is unknown after a failed rollback).
@@ -181,21 +194,57 @@ export async function loadRange(
   where: string,
   input: LoadInput,
 ): Promise<number> {
+  let deleted = false;
   try {
     // READ COMMITTED: the range DELETE then takes no gap locks, so shards of one table loading side by
     // side do not deadlock on their shared boundaries (REPEATABLE READ's next-key locks would).
     await conn.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
     await conn.query('BEGIN');
-    await conn.query(`DELETE FROM ${quoteId(table)} WHERE ${where}`);
+    deleted = await holdsCommittedRows(conn, table, where);
+    if (deleted) await conn.query(`DELETE FROM ${quoteId(table)} WHERE ${where}`);
     const result = await loadStream(conn, table, columns, natives, input, `loading into table "${table}"`);
     await conn.query('COMMIT');
     conn.release();
     return result.affectedRows;
   } catch (err) {
     input.abort();
+    if (!deleted && err instanceof LoadWarningsError && err.duplicates && (await committedAfterRollback(conn, table, where))) {
+      // Not the data's fault: another attempt at this range committed while this one loaded. A plain
+      // Error is retried, and the retry finds those rows and deletes them first.
+      throw new Error(`loading into table "${table}": another attempt committed rows of this key range meanwhile, so nothing was written; retrying`, { cause: err });
+    }
     await rollbackAndRelease(conn);
     throw err;
   }
+}
+
+/**
+ * Rolls back and tells whether the range now holds committed rows; releases `conn` either way
+ * (destroys it when the rollback fails, and then answers false).
+ */
+async function committedAfterRollback(conn: PoolConnection, table: string, where: string): Promise<boolean> {
+  try {
+    await conn.query('ROLLBACK');
+    const found = await holdsCommittedRows(conn, table, where);
+    conn.release();
+    return found;
+  } catch {
+    conn.destroy();
+    return false;
+  }
+}
+
+/**
+ * Whether the range holds committed rows, by a consistent read (which takes no locks). The DELETE
+ * that makes a retry idempotent is run only then: to find the end of its range, InnoDB locks the
+ * first row past it even under READ COMMITTED, and when a neighbouring shard has just inserted that
+ * row, the DELETE waits for that shard's whole load to commit, so two shards load one after the
+ * other. Rows an unfinished attempt is loading into this range are not seen here; if it commits them,
+ * this load meets them as duplicate keys and fails retryably (see loadRange), and the retry deletes them.
+ */
+async function holdsCommittedRows(conn: PoolConnection, table: string, where: string): Promise<boolean> {
+  const [rows] = await conn.query<RowDataPacket[]>(`SELECT 1 FROM ${quoteId(table)} WHERE ${where} LIMIT 1`);
+  return rows.length > 0;
 }
 
 /**
