@@ -143,11 +143,13 @@ function rowCollation(columns: Column[], natives: NativeColumns): string | undef
 /**
  * Whether a column's checksum form is never NULL, so the row string needs no COALESCE for it (~0.2 s
  * per million rows of an eight-column table): a NOT NULL column read as is, of a kind whose checksum
- * form of a value is a value. Temporal kinds keep theirs: DATE_FORMAT of an invalid date is NULL.
+ * form of a value is a value. Temporal kinds keep theirs (DATE_FORMAT of an invalid date is NULL),
+ * except a DATETIME(6)/TIMESTAMP(6) hashed as the column itself (~0.1 s per million rows).
  */
 function neverNull(col: Column, native: NativeColumn | undefined): boolean {
   if (col.nullable || native === undefined || !readAsIs(col)) return false;
   if (col.type.kind === 'text' && col.type.wkt) return false;
+  if (col.type.kind === 'timestamp') return quickChecksumExpr(col, native, 'c') === 'c';
   return ['int', 'decimal', 'bool', 'text', 'json', 'uuid', 'binary'].includes(col.type.kind);
 }
 
