@@ -208,10 +208,13 @@ export async function loadRange(
     return result.affectedRows;
   } catch (err) {
     input.abort();
-    if (!deleted && err instanceof LoadWarningsError && err.duplicates && (await committedAfterRollback(conn, table, where))) {
-      // Not the data's fault: another attempt at this range committed while this one loaded. A plain
-      // Error is retried, and the retry finds those rows and deletes them first.
-      throw new Error(`loading into table "${table}": another attempt committed rows of this key range meanwhile, so nothing was written; retrying`, { cause: err });
+    if (!deleted && err instanceof LoadWarningsError && err.duplicates) {
+      // Not the data's fault when another attempt at this range committed while this one loaded: a
+      // plain Error is retried, and the retry finds those rows and deletes them first.
+      if (await committedAfterRollback(conn, table, where)) {
+        throw new Error(`loading into table "${table}": another attempt committed rows of this key range meanwhile, so nothing was written; retrying`, { cause: err });
+      }
+      throw err;
     }
     await rollbackAndRelease(conn);
     throw err;
