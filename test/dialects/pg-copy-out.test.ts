@@ -1,10 +1,10 @@
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CopyOutStream } from '../../src/dialects/postgres/copy-out-stream.js';
-import { copyOut } from '../../src/dialects/postgres/postgres-copy.js';
+import { copyOut, inCopyTransaction } from '../../src/dialects/postgres/postgres-copy.js';
 import { PG_URL, pgExec } from '../helpers/databases.js';
 
 // The COPY TO STDOUT reader strips the protocol framing in place. Its bytes are checked against
@@ -120,6 +120,55 @@ describe('CopyOutStream (COPY … TO STDOUT)', () => {
       expect(r.rows[0]).toEqual({ n: 3002 });
       const again = await collect(await copyOut(pool, `COPY (SELECT id FROM ${TABLE} WHERE id < 10 ORDER BY id) TO STDOUT`));
       expect(again.toString()).toBe(['-1', ...Array.from({ length: 10 }, (_, i) => String(i))].join('\n') + '\n');
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('through copyOut: a backend terminated mid-stream fails the stream and raises no unhandled error', async () => {
+    // As when a worker's source database restarts, or an administrator ends its session, while a
+    // chunk is being read: the reader may be waiting (paused), reading, or already torn down.
+    const pool = new pg.Pool({ connectionString: PG_URL, max: 2 });
+    pool.on('error', () => undefined);
+    const sql = `COPY (SELECT g, repeat('ferry kill probe ', 20) FROM generate_series(1, 5000000) g) TO STDOUT`;
+    const terminate = () =>
+      pgExec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'COPY (SELECT g, repeat(''ferry kill probe%' AND pid <> pg_backend_pid()`);
+    try {
+      for (const mode of ['paused', 'reading', 'stopped', 'paused', 'reading', 'stopped']) {
+        const stream = await copyOut(pool, sql);
+        const failed = new Promise<Error | undefined>((resolve) => {
+          stream.once('error', (e: Error) => resolve(e));
+          stream.once('close', () => resolve(undefined));
+        });
+        await new Promise<void>((resolve) => stream.once('data', () => resolve()));
+        if (mode === 'paused') stream.pause();
+        if (mode === 'stopped') stream.destroy();
+        if (mode === 'reading') stream.resume();
+        await terminate();
+        if (mode === 'paused') setTimeout(() => stream.resume(), 50);
+        const err = await failed;
+        if (mode !== 'stopped') expect(String(err), mode).toMatch(/terminat/);
+      }
+      // The pool still works: the terminated connections were dropped, not handed out again.
+      expect((await pool.query('SELECT 3 AS three')).rows[0]).toEqual({ three: 3 });
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('inCopyTransaction: a backend terminated between statements fails the write and raises no unhandled error', async () => {
+    const pool = new pg.Pool({ connectionString: PG_URL, max: 1 });
+    pool.on('error', () => undefined);
+    try {
+      const write = inCopyTransaction(pool, Readable.from(['1\tx\n']), async (c, copyIn) => {
+        await pgExec(`SELECT pg_terminate_backend(${(c as unknown as { processID: number }).processID})`);
+        // The FATAL message and the closed socket arrive while no statement is running.
+        await new Promise((r) => setTimeout(r, 200));
+        return copyIn(`COPY ${TABLE} (id, body) FROM STDIN`);
+      });
+      await expect(write).rejects.toThrow(/terminat|not queryable/);
+      // With max 1, this waits forever unless the dead connection was dropped.
+      expect((await pool.query('SELECT 4 AS four')).rows[0]).toEqual({ four: 4 });
     } finally {
       await pool.end();
     }

@@ -7,23 +7,36 @@ import type { Readable } from 'node:stream';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { CopyOutStream } from './copy-out-stream.js';
+import { connectGuarded } from './guarded-client.js';
 
 /** Runs a COPY … TO STDOUT and returns its byte stream; the client is released when the stream ends. */
 export async function copyOut(pool: pg.Pool, sql: string): Promise<Readable> {
   const client = await pool.connect();
   let released = false;
+  let stream: CopyOutStream | undefined;
+  // A checked-out client emits 'error' when its connection dies while pg has no query to fail with
+  // it (the server ends the session as the reader is torn down, say): with no listener, that error
+  // would end the worker process. It fails the stream instead, if the stream is still open.
+  const onClientError = (err: Error) => {
+    if (stream && !stream.destroyed) stream.destroy(err);
+  };
+  client.on('error', onClientError);
   const release = (err?: Error) => {
     if (released) return;
     released = true;
+    // A healthy client goes back to the pool without our listener; a broken one is dropped with it,
+    // so that what it still emits while closing is caught.
+    if (!err) client.removeListener('error', onClientError);
     // A stream torn down mid-COPY leaves the connection unusable; drop it instead of pooling it.
     client.release(err ?? undefined);
   };
   try {
-    const stream = client.query(new CopyOutStream(sql) as CopyOutStream & pg.Submittable);
-    stream.on('end', () => release());
-    stream.on('error', (e: Error) => release(e));
-    stream.on('close', () => release(stream.readableEnded ? undefined : new Error('copy stream closed early')));
-    return stream;
+    const out = client.query(new CopyOutStream(sql) as CopyOutStream & pg.Submittable);
+    stream = out;
+    out.on('end', () => release());
+    out.on('error', (e: Error) => release(e));
+    out.on('close', () => release(out.readableEnded ? undefined : new Error('copy stream closed early')));
+    return out;
   } catch (e) {
     release(e as Error);
     throw e;
@@ -44,8 +57,8 @@ export async function inCopyTransaction<T>(
   // dropped, a missing chunk file); that failure is kept in `data.errored` for copyIn, and must not
   // reach the process as an unhandled 'error' in the meantime.
   data.on('error', () => undefined);
-  const client = await pool.connect();
-  let broken: Error | undefined;
+  const guarded = await connectGuarded(pool);
+  const { client } = guarded;
   const copyIn = async (copySql: string) => {
     // Input that failed before the COPY began (e.g. a missing file) is not worth starting it for.
     if (data.errored) throw data.errored;
@@ -65,12 +78,12 @@ export async function inCopyTransaction<T>(
     try {
       await client.query('ROLLBACK');
     } catch (rollbackError) {
-      broken = rollbackError as Error;
+      guarded.markBroken(rollbackError as Error);
     }
     data.destroy();
     throw e;
   } finally {
-    client.release(broken);
+    guarded.release();
   }
 }
 

@@ -9,6 +9,7 @@ import type { Column } from '../../core/column-model.js';
 import type { KeyTuple } from '../../core/key-range.js';
 import { inCopyTransaction } from './postgres-copy.js';
 import { quoteIdent, quoteLiteral } from './postgres-sql.js';
+import { connectGuarded } from './guarded-client.js';
 
 /** Keys per DELETE statement: a short statement that still saves most round trips. */
 const DELETE_BATCH = 500;
@@ -59,8 +60,8 @@ export function deleteKeysSql(tableSql: string, key: Column[], keys: KeyTuple[])
 /** Deletes the rows with `keys` in one transaction; returns how many were deleted. */
 export async function deleteKeysPg(pool: pg.Pool, tableSql: string, key: Column[], keys: KeyTuple[]): Promise<number> {
   if (keys.length === 0) return 0;
-  const client = await pool.connect();
-  let broken: Error | undefined;
+  const guarded = await connectGuarded(pool);
+  const { client } = guarded;
   try {
     await client.query('BEGIN');
     let n = 0;
@@ -71,10 +72,10 @@ export async function deleteKeysPg(pool: pg.Pool, tableSql: string, key: Column[
     try {
       await client.query('ROLLBACK');
     } catch (rollbackError) {
-      broken = rollbackError as Error;
+      guarded.markBroken(rollbackError as Error);
     }
     throw e;
   } finally {
-    client.release(broken);
+    guarded.release();
   }
 }

@@ -1,0 +1,37 @@
+/**
+ * A pooled pg client checked out for a transaction. pg reports a connection that dies between
+ * statements (the server restarting, an administrator ending the session) as an 'error' event on the
+ * client, not on a query; with no listener that event ends the worker process. Here it is kept: the
+ * next statement fails anyway, and the client is dropped from the pool instead of handed out again.
+ */
+import type pg from 'pg';
+
+/** A checked-out client whose connection errors are caught; see the module comment. */
+export interface GuardedClient {
+  client: pg.PoolClient;
+  /** Marks the client unusable (a failed ROLLBACK), so {@link GuardedClient.release} drops it. */
+  markBroken(err: Error): void;
+  /** Gives the client back to the pool, or drops it when its connection failed or it was marked broken. */
+  release(): void;
+}
+
+/** Checks out a client from `pool` with its connection errors caught. */
+export async function connectGuarded(pool: pg.Pool): Promise<GuardedClient> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (err: Error) => {
+    broken ??= err;
+  };
+  client.on('error', onError);
+  return {
+    client,
+    markBroken(err) {
+      broken ??= err;
+    },
+    release() {
+      // A dropped client keeps the listener: it may still emit while it closes.
+      if (!broken) client.removeListener('error', onError);
+      client.release(broken);
+    },
+  };
+}
