@@ -181,10 +181,10 @@ export async function loadStream(
 }
 
 /**
- * In one transaction on `conn`: DELETE rows matching `where` (when it holds any), LOAD DATA the input, check warnings
- * (LOCAL LOAD DATA turns bad values and duplicate keys into warnings and skips or truncates them),
- * COMMIT. Rolls back on any error. Returns the number of rows loaded. Releases `conn` (or destroys it
- * when its state is unknown after a failed rollback).
+ * In one transaction on `conn`: DELETE rows matching `where` (when it holds any), LOAD DATA the
+ * input, check warnings (LOCAL LOAD DATA turns bad values and duplicate keys into warnings and skips
+ * or truncates them), COMMIT. Rolls back on any error. Returns the number of rows loaded. Releases
+ * `conn` (or destroys it when its state is unknown after a failed rollback).
  */
 export async function loadRange(
   conn: PoolConnection,
