@@ -1,5 +1,5 @@
 /**
- * A pooled pg client checked out for a transaction. pg reports a connection that dies between
+ * A pooled pg client checked out for a transaction or a COPY. pg reports a connection that dies between
  * statements (the server restarting, an administrator ending the session) as an 'error' event on the
  * client, not on a query; with no listener that event ends the worker process. Here it is kept: the
  * next statement fails anyway, and the client is dropped from the pool instead of handed out again.
@@ -15,14 +15,18 @@ export interface GuardedClient {
   release(): void;
 }
 
-/** Checks out a client from `pool` with its connection errors caught. */
-export async function connectGuarded(pool: pg.Pool): Promise<GuardedClient> {
+/**
+ * Checks out a client from `pool` with its connection errors caught; `onError` also hears them (a
+ * reader fails its stream with the error, say).
+ */
+export async function connectGuarded(pool: pg.Pool, onError?: (err: Error) => void): Promise<GuardedClient> {
   const client = await pool.connect();
   let broken: Error | undefined;
-  const onError = (err: Error) => {
+  const onClientError = (err: Error) => {
     broken ??= err;
+    onError?.(err);
   };
-  client.on('error', onError);
+  client.on('error', onClientError);
   return {
     client,
     markBroken(err) {
@@ -30,7 +34,7 @@ export async function connectGuarded(pool: pg.Pool): Promise<GuardedClient> {
     },
     release() {
       // A dropped client keeps the listener: it may still emit while it closes.
-      if (!broken) client.removeListener('error', onError);
+      if (!broken) client.removeListener('error', onClientError);
       client.release(broken);
     },
   };

@@ -11,27 +11,22 @@ import { connectGuarded } from './guarded-client.js';
 
 /** Runs a COPY … TO STDOUT and returns its byte stream; the client is released when the stream ends. */
 export async function copyOut(pool: pg.Pool, sql: string): Promise<Readable> {
-  const client = await pool.connect();
-  let released = false;
   let stream: CopyOutStream | undefined;
-  // A checked-out client emits 'error' when its connection dies while pg has no query to fail with
-  // it (the server ends the session as the reader is torn down, say): with no listener, that error
-  // would end the worker process. It fails the stream instead, if the stream is still open.
-  const onClientError = (err: Error) => {
+  // The connection dying while pg has no query to fail with it (the server ends the session as the
+  // reader is torn down, say) fails the stream, if it is still open.
+  const guarded = await connectGuarded(pool, (err) => {
     if (stream && !stream.destroyed) stream.destroy(err);
-  };
-  client.on('error', onClientError);
+  });
+  let released = false;
   const release = (err?: Error) => {
     if (released) return;
     released = true;
-    // A healthy client goes back to the pool without our listener; a broken one is dropped with it,
-    // so that what it still emits while closing is caught.
-    if (!err) client.removeListener('error', onClientError);
     // A stream torn down mid-COPY leaves the connection unusable; drop it instead of pooling it.
-    client.release(err ?? undefined);
+    if (err) guarded.markBroken(err);
+    guarded.release();
   };
   try {
-    const out = client.query(new CopyOutStream(sql) as CopyOutStream & pg.Submittable);
+    const out = guarded.client.query(new CopyOutStream(sql) as CopyOutStream & pg.Submittable);
     stream = out;
     out.on('end', () => release());
     out.on('error', (e: Error) => release(e));
