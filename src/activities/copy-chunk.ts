@@ -6,6 +6,7 @@
 import { Transform } from 'node:stream';
 import { Context } from '@temporalio/activity';
 import { LOSSY_WHAT } from '../core/column-model.js';
+import type { CopiedDigests } from '../core/copied-digest.js';
 import { describeRange, type KeyRange, type KeyTuple } from '../core/key-range.js';
 import { LossyValueError } from '../errors.js';
 import type { TableRange } from './compare-range.js';
@@ -13,6 +14,7 @@ import type { Dialect } from '../dialects/dialect.js';
 import type { ActivityDeps } from './deps.js';
 import { dialectFor } from './deps.js';
 import { nextChunkEnd } from './chunk-end.js';
+import { copyDigester } from './copy-digest.js';
 import { withFailures } from './failures.js';
 import { shapedRows, sourceColumns, sourceFor } from './source-side.js';
 
@@ -36,6 +38,8 @@ export interface CopyChunkResult {
   worker: string;
   /** Attempt that succeeded (1 = first try); more means the chunk was copied again. */
   attempt: number;
+  /** The chunk's rows digested as they were read, for verify (see copy-digest.ts); absent when not taken. */
+  digests?: CopiedDigests;
 }
 
 const HEARTBEAT_EVERY_MS = 1000;
@@ -80,7 +84,10 @@ export async function copyChunk(deps: ActivityDeps, input: CopyChunkInput): Prom
       }
     }
     const binary = await binaryCopy(source, target, input);
-    const data = await shapedRows(input, source, (d, columns) => d.readRange({ table: input.table, columns, key: input.key, range: chunk, ...(binary ? { binary } : {}) }));
+    const digester = binary ? null : await copyDigester(source, target, input, chunk);
+    const data = await shapedRows(input, source, (d, columns) =>
+      d.readRange({ table: input.table, columns, key: input.key, range: chunk, ...(binary ? { binary } : {}), ...(digester ? { tap: digester } : {}) }),
+    );
     let bytes = 0;
     let beatAt = Date.now();
     // Counts bytes on their way through (a 'data' listener would drain the stream before the writer reads it).
@@ -109,7 +116,9 @@ export async function copyChunk(deps: ActivityDeps, input: CopyChunkInput): Prom
         { fresh },
       );
       const done = end === null || (input.range.hi !== null && JSON.stringify(end) === JSON.stringify(input.range.hi));
-      return { rows, end, done, worker: deps.workerName ?? 'worker', attempt: ctx.info.attempt };
+      // Rows the digester saw are the rows loaded, or its digests describe something else.
+      const digests = digester !== null && digester.rows === rows ? { digests: digester.finish(chunk.hi) } : {};
+      return { rows, end, done, worker: deps.workerName ?? 'worker', attempt: ctx.info.attempt, ...digests };
     } catch (e) {
       // Release the source's connection too, not only the target's transaction.
       data.destroy();

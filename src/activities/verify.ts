@@ -3,8 +3,10 @@
  * compare-range.ts (SQL on both sides; json/float lines compared in the worker across engines).
  */
 import { mapsLossy } from '../core/column-model.js';
+import type { CopiedDigests } from '../core/copied-digest.js';
 import { describeRange } from '../core/key-range.js';
 import { compareRangeIn, type TableRange } from './compare-range.js';
+import { copiedDigestsMatch } from './copy-digest.js';
 import type { ActivityDeps } from './deps.js';
 import { dialectFor } from './deps.js';
 import { withFailures } from './failures.js';
@@ -13,6 +15,8 @@ import { sourceColumns, sourceFor } from './source-side.js';
 /** Input of {@link verifyShard}. */
 export interface VerifyShardInput extends TableRange {
   mode: 'count' | 'checksum';
+  /** Digests the copy took of the shard's rows (see copy-digest.ts); a checksum verify then reads only the target. */
+  copied?: CopiedDigests;
 }
 
 /** Result of {@link verifyShard}. */
@@ -26,6 +30,10 @@ export interface VerifyShardResult {
 export async function verifyShard(deps: ActivityDeps, input: VerifyShardInput): Promise<VerifyShardResult> {
   return withFailures(`verifying ${input.table} keys ${describeRange(input.range)}`, async () => {
     // A transform may leave rows out, so counting the source means running it (compareRangeIn does).
+    if (input.mode === 'checksum' && input.copied) {
+      const settled = await copiedDigestsMatch(dialectFor(deps, input.target), input, input.copied);
+      if (settled) return { sourceRows: settled.rows, targetRows: settled.rows, match: true };
+    }
     if (input.mode === 'checksum' || input.transform) {
       const r = await compareRangeIn(deps, input);
       return { sourceRows: r.sourceRows, targetRows: r.targetRows, match: r.match };

@@ -3,6 +3,7 @@
  * Rows never travel through Temporal; only these summaries do.
  */
 import type { Column, TableSchema } from './column-model.js';
+import type { CopiedDigests } from './copied-digest.js';
 import type { KeyRange, KeyTuple } from './key-range.js';
 import type { SourceView, TableMapping, TransformRef } from './table-mapping.js';
 
@@ -46,6 +47,8 @@ export interface ShardState {
   redone: number;
   /** Rows copied per worker identity. */
   workers: Record<string, number>;
+  /** Digests of the rows the shard's copy read, when it took them for all of its chunks (verify uses them). */
+  digests?: CopiedDigests;
 }
 
 /** Everything a new run needs to continue an earlier one. */
@@ -166,6 +169,11 @@ export interface CopyShardResult {
   chunks: number;
   redone: number;
   workers: Record<string, number>;
+  /**
+   * The chunks' digests of the rows copied (see core/copied-digest.ts): absent before the first
+   * chunk, null once a chunk had none.
+   */
+  digests?: CopiedDigests | null;
 }
 
 /** Per-table progress as the `progress` query reports it. */

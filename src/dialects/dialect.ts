@@ -90,7 +90,27 @@ export interface RangeRequest {
    * signatures are equal; default false.
    */
   binary?: boolean;
+  /**
+   * For {@link Dialect.readRange} of a dialect with {@link Dialect.checksumForms}: called with each
+   * row's values as read, before they are encoded as transfer text.
+   */
+  tap?: RowTap;
 }
+
+/** Sees the rows a range read streams (see `RangeRequest.tap`). */
+export interface RowTap {
+  /**
+   * One row: each column's transfer form as UTF-8 bytes, null for NULL, in `RangeRequest.columns`
+   * order. The array and its buffers are this row's own; the reader does not reuse them.
+   */
+  row(values: readonly (Buffer | null)[]): void;
+}
+
+/**
+ * How a column's checksum text (see "Checksum text" above) follows from its transfer form as read:
+ * `same` bytes, a `decimal` made canonical, or `skip` (left out of the row string).
+ */
+export type ChecksumFromTransfer = 'same' | 'decimal' | 'skip';
 
 /** Columns and key of a table that rows are written to or deleted from by key. */
 export interface KeyedTable {
@@ -300,6 +320,14 @@ export interface Dialect {
    * database could hash at once.
    */
   digestRange(req: RangeRequest): Promise<RangeDigest | null>;
+
+  /**
+   * Per column of `req.columns`, how the checksum text {@link digestRange} would hash (with
+   * `req.wholeRow` and `req.asPrinted`) follows from the transfer form {@link readRange} streams, so
+   * the worker can digest rows as they are copied (see activities/copy-digest.ts). Null when a column's
+   * text does not follow from it; absent in a dialect whose reads cannot be tapped (`RangeRequest.tap`).
+   */
+  checksumForms?(req: RangeRequest): Promise<ChecksumFromTransfer[] | null>;
 
   /**
    * Hash methods this database offers for a checksum against the same engine (`RangeRequest.peerHash`),

@@ -12,6 +12,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { FerryActivities } from '../activities/index.js';
+import { appendCopied } from '../core/copied-digest.js';
 import { describeRange, type KeyTuple } from '../core/key-range.js';
 import type { CopyShardInput, CopyShardResult } from '../core/report.js';
 import { chunkDoneSignal, type ChunkDone } from '../shared.js';
@@ -60,6 +61,7 @@ export async function copyShard(input: CopyShardInput): Promise<CopyShardResult>
     state.chunks += 1;
     if (r.attempt > 1) state.redone += r.rows;
     state.workers[r.worker] = (state.workers[r.worker] ?? 0) + r.rows;
+    state.digests = appendCopied(state.digests, r.digests);
     setCurrentDetails(
       `**${input.table}** shard ${input.shard}: ${state.rows.toLocaleString('en-US')} rows in ${state.chunks} chunks; ` +
         `last chunk ${r.rows} rows by ${r.worker}${r.attempt > 1 ? ` (attempt ${r.attempt})` : ''}; ` +

@@ -107,7 +107,7 @@ export async function migrate(input: MigrateInput): Promise<MigrationReport> {
     setPhase('copying');
     const drained = await copyPendingShards(input, plan, shards, refresh);
     if (drained) {
-      await continueAsNew<typeof migrate>({ ...input, resume: undefined, carried: { plan, shards, startedAtMs: progress.startedAtMs } });
+      await continueAsNew<typeof migrate>({ ...input, resume: undefined, carried: { plan, shards: carriedShards(shards), startedAtMs: progress.startedAtMs } });
     }
     setPhase('indexing');
     await Promise.all(plan.tables.map((t) => acts.createIndexes({ target: input.target, schema: t.schema, ...(t.deferredKey ? { primaryKey: true } : {}) })));
@@ -176,11 +176,23 @@ async function copyPendingShards(input: MigrateInput, plan: MigrationPlan, shard
       ],
       parentClosePolicy: ParentClosePolicy.TERMINATE,
     });
-    Object.assign(s, { done: true, cursor: range.hi, rows: result.rows, redone: result.redone, workers: result.workers });
+    Object.assign(s, { done: true, cursor: range.hi, rows: result.rows, redone: result.redone, workers: result.workers, ...(result.digests ? { digests: result.digests } : {}) });
     finishedHere += 1;
     refresh();
   });
   return shards.some((s) => !s.done);
+}
+
+/**
+ * Most copied-digest pieces a continuation carries (~100 bytes each): a job cut into many shards would
+ * otherwise carry them past what one payload may hold. Without them verify reads both sides.
+ */
+const CARRIED_PIECES = 2000;
+
+/** The shards' state for a continuation, without their digests when there are too many of them. */
+function carriedShards(shards: ShardState[]): ShardState[] {
+  const pieces = shards.reduce((n, s) => n + (s.digests?.pieces.length ?? 0), 0);
+  return pieces <= CARRIED_PIECES ? shards : shards.map(({ digests: _digests, ...s }) => s);
 }
 
 function describe(r: { lo: string[] | null; hi: string[] | null }): string {

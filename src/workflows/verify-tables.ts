@@ -33,7 +33,20 @@ export async function verifyTables(input: MigrateInput, plan: MigrationPlan, sha
     const t = plan.tables[s.table]!;
     return verifyActs.verifyShard.executeWithOptions(
       { startToCloseTimeout: '1 hour', heartbeatTimeout: '1 minute', summary: `verify ${t.source} keys ${describeRange(t.shards[s.shard]!)}` },
-      [{ source: input.source, target: input.target, table: t.source, targetTable: t.target, columns: t.schema.columns, key: t.key, ...mappingOf(t), range: t.shards[s.shard]!, mode }],
+      [
+        {
+          source: input.source,
+          target: input.target,
+          table: t.source,
+          targetTable: t.target,
+          columns: t.schema.columns,
+          key: t.key,
+          ...mappingOf(t),
+          range: t.shards[s.shard]!,
+          mode,
+          ...(s.digests ? { copied: s.digests } : {}),
+        },
+      ],
     );
   });
   results.forEach((r, i) => {

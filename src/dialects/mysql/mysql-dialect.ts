@@ -9,7 +9,7 @@ import type { Column, LossyKind, OverflowLimit, TableSchema } from '../../core/c
 import { uniqueBounds, type KeyRange, type KeyTuple } from '../../core/key-range.js';
 import type { SourceView } from '../../core/table-mapping.js';
 import { FerryError, MissingTableError } from '../../errors.js';
-import type { ChangeRequest, CreateTableOptions, Dialect, KeyedTable, RangeChecksum, RangeDigest, RangeRequest, TargetState } from '../dialect.js';
+import type { ChangeRequest, ChecksumFromTransfer, CreateTableOptions, Dialect, KeyedTable, RangeChecksum, RangeDigest, RangeRequest, TargetState } from '../dialect.js';
 import { partExpr, partsFromRows } from '../part-sql.js';
 import { connectionError, createMysqlPool, errorCode, parseMysqlUrl, type MysqlTarget } from './mysql-connect.js';
 import { permissionError, statementError } from './mysql-errors.js';
@@ -20,6 +20,7 @@ import { myOverflowLimit } from './mysql-limits.js';
 import { myCountLossySelect, myFirstLossyParts, myProduces } from './mysql-lossy.js';
 import { stringCast, streamRows } from './mysql-read.js';
 import {
+  checksumFromTransfer,
   checksumSelect,
   digestSelect,
   duplicateKeySql,
@@ -268,7 +269,11 @@ export class MysqlDialect implements Dialect {
     const order = req.key.length > 0 ? ` ORDER BY ${keyOrder(req.key, natives, coll)}` : '';
     const sql = `SELECT ${select} FROM ${this.from(req.table)} WHERE ${rangeCondition(req.key, natives, req.range, coll)}${order}`;
     const conn = await this.connection();
-    return streamRows(conn, sql, (err) => this.mapError(err, req.table));
+    return streamRows(conn, sql, (err) => this.mapError(err, req.table), undefined, req.tap);
+  }
+
+  checksumForms(req: RangeRequest): Promise<ChecksumFromTransfer[] | null> {
+    return Promise.resolve(checksumFromTransfer(req.columns, req.wholeRow, req.asPrinted));
   }
 
   async writeRange(req: RangeRequest, data: Readable): Promise<number> {

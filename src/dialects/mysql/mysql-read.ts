@@ -6,6 +6,7 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import type { TypeCastField } from 'mysql2';
 import type { PoolConnection } from 'mysql2/promise';
 import { encodeRow } from '../../core/transfer-text.js';
+import type { RowTap } from '../dialect.js';
 
 /**
  * Every value as the server's text (UTF-8 decoded even for binary-charset results such as MySQL's
@@ -43,7 +44,7 @@ export class RowEncoder extends Transform {
  * to the pool once the server has sent the whole result (or an error); if the consumer stops early it
  * is destroyed instead, because it would otherwise still be receiving the rest of the result.
  */
-export function streamRows(conn: PoolConnection, sql: string, mapError: (err: unknown) => unknown = (e) => e, batchBytes = 64 * 1024): Readable {
+export function streamRows(conn: PoolConnection, sql: string, mapError: (err: unknown) => unknown = (e) => e, batchBytes = 64 * 1024, tap?: RowTap): Readable {
   const core = conn.connection as unknown as PausableConnection;
   let paused = false;
   let settled = false;
@@ -72,6 +73,7 @@ export function streamRows(conn: PoolConnection, sql: string, mapError: (err: un
   const query = core.query({ sql, rowsAsArray: true, typeCast: false });
   query.on('result', (row: (Buffer | null)[]) => {
     if (out.destroyed) return;
+    tap?.row(row);
     const batch = encoder.add(row);
     if (batch === undefined) return;
     const more = out.push(batch);

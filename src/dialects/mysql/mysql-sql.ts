@@ -11,6 +11,7 @@
 import mysql from 'mysql2/promise';
 import { needsWorkerCanonical, type Column } from '../../core/column-model.js';
 import type { KeyRange, KeyTuple } from '../../core/key-range.js';
+import type { ChecksumFromTransfer } from '../dialect.js';
 import { FerryError } from '../../errors.js';
 import { myLossyRef } from './mysql-lossy.js';
 
@@ -202,6 +203,24 @@ export function checksumRowExpr(columns: Column[], natives: NativeColumns, whole
       return neverNull(col, native) ? v : `COALESCE(${v}, ${NULL_MARK})`;
     });
   return parts.length === 0 ? "''" : `CONCAT_WS(CHAR(31), ${parts.join(', ')})`;
+}
+
+/**
+ * Per column, how the checksum text {@link checksumRowExpr} builds follows from the transfer form
+ * {@link valueExpr} reads, as the utf8mb4 connection delivers it (see `Dialect.checksumForms`). Text
+ * of every kind arrives as UTF-8, which is what the checksum's conversion to utf8mb4 hashes; the
+ * checksum's shortcuts (a DATETIME(6) as the column, a bool as `c <> 0`) print exactly the transfer
+ * text. Only a decimal not hashed as printed differs: its trailing zeros are trimmed. Null when a
+ * column's value is mapped (onLossy), whose forms are not compared here.
+ */
+export function checksumFromTransfer(columns: Column[], wholeRow = false, asPrinted = false): ChecksumFromTransfer[] | null {
+  const forms: ChecksumFromTransfer[] = [];
+  for (const col of columns) {
+    if (!wholeRow && needsWorkerCanonical(col.type)) forms.push('skip');
+    else if (!readAsIs(col)) return null;
+    else forms.push(col.type.kind === 'decimal' && !asPrinted ? 'decimal' : 'same');
+  }
+  return forms;
 }
 
 /** SUM of 60-bit row hashes and the row count, as a SELECT list. */

@@ -1,0 +1,62 @@
+/**
+ * Verification from the copy's own reading of the source. Where the source can show the worker each
+ * row it streams (`RangeRequest.tap`), the copy digests the rows in the checksum text on its way
+ * (row-digester.ts) and hands the digests on through the workflows. Verify then digests the same
+ * pieces of the target alone and compares: the source is not read a second time, which halved the
+ * database work of verifying a MySQL table, where building the row text is most of it.
+ *
+ * What is compared is the target against the rows exactly as the source's server sent them to the
+ * copy (no value was decoded on the way), so it checks everything between reading and storing. A
+ * piece that differs, or a shard without complete digests, is verified by reading both sides as
+ * before (compare-range.ts), which also finds the rows that differ.
+ */
+import { Context } from '@temporalio/activity';
+import { coversRange, type CopiedDigests } from '../core/copied-digest.js';
+import type { KeyRange } from '../core/key-range.js';
+import type { Dialect } from '../dialects/dialect.js';
+import { printsAlike } from '../dialects/index.js';
+import type { CopyChunkInput } from './copy-chunk.js';
+import type { TableRange } from './compare-range.js';
+import { RowDigester } from './row-digester.js';
+import { comparedColumns } from './source-side.js';
+
+/** Share of the target's digest capacity a piece fills: its bytes are counted exactly, with room to spare. */
+const PIECE_FILL = 0.8;
+
+/**
+ * A digester for the rows of `chunk`, or null when this copy cannot take digests verify could use:
+ * rows read through a view, transformed or with mapped values; a key whose tuple is not its transfer
+ * text; a source that cannot be tapped; json/float columns across engines (verify compares those in
+ * the worker); or a target that cannot digest the table.
+ */
+export async function copyDigester(source: Dialect, target: Dialect, input: CopyChunkInput, chunk: KeyRange): Promise<RowDigester | null> {
+  if (!source.checksumForms || input.view || input.transform || input.columns.some((c) => c.lossy)) return null;
+  // Int and text keys travel as the key tuples ranges are written in; other kinds are reshaped.
+  if (!input.key.every((k) => k.type.kind === 'int' || (k.type.kind === 'text' && !k.type.wkt))) return null;
+  const keyAt = input.key.map((k) => input.columns.findIndex((c) => c.name === k.name));
+  if (keyAt.some((i) => i < 0)) return null;
+  const alike = printsAlike(source, target);
+  const req = { table: input.table, columns: input.columns, key: input.key, range: chunk, wholeRow: alike, asPrinted: alike };
+  const [forms, capacity] = await Promise.all([source.checksumForms(req), target.digestCapacity(input.targetTable, input.key)]);
+  if (forms === null || capacity <= 0 || (!alike && forms.includes('skip'))) return null;
+  return new RowDigester(forms, keyAt, Math.floor(capacity * PIECE_FILL), chunk.lo, alike, alike);
+}
+
+/**
+ * Rows of the range when the target holds exactly the rows the copy digested (every piece's digest
+ * equal), or null when a piece differs, cannot be digested, or the digests do not cover the range:
+ * the caller then compares both sides.
+ */
+export async function copiedDigestsMatch(target: Dialect, input: TableRange, copied: CopiedDigests): Promise<{ rows: number } | null> {
+  if (input.transform || input.view || comparedColumns(input).length !== input.columns.length || !coversRange(copied, input.range)) return null;
+  if ((await target.digestCapacity(input.targetTable, input.key)) <= 0) return null;
+  let rows = 0;
+  for (const piece of copied.pieces) {
+    const range = { lo: piece.lo, hi: piece.hi };
+    const got = await target.digestRange({ table: input.targetTable, columns: input.columns, key: input.key, range, wholeRow: copied.wholeRow, asPrinted: copied.asPrinted });
+    if (!got || got.rows !== piece.rows || got.digest !== piece.digest) return null;
+    rows += got.rows;
+    Context.current().heartbeat({ digested: rows });
+  }
+  return { rows };
+}
