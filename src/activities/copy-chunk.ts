@@ -26,6 +26,8 @@ export interface CopyChunkInput extends TableRange {
    * attempt at a range finds none of its rows there (see `WriteRangeOptions.fresh`). Default false.
    */
   freshTarget?: boolean;
+  /** Digest the rows as they are read, for a checksum verify (see copy-digest.ts). Default false. */
+  digest?: boolean;
 }
 
 /** Result of {@link copyChunk}. */
@@ -84,7 +86,7 @@ export async function copyChunk(deps: ActivityDeps, input: CopyChunkInput): Prom
       }
     }
     const binary = await binaryCopy(source, target, input);
-    const digester = binary ? null : await copyDigester(source, target, input, chunk);
+    const digester = input.digest === true && !binary ? await copyDigester(source, target, input, chunk) : null;
     const data = await shapedRows(input, source, (d, columns) =>
       d.readRange({ table: input.table, columns, key: input.key, range: chunk, ...(binary ? { binary } : {}), ...(digester ? { tap: digester } : {}) }),
     );

@@ -11,6 +11,7 @@
  * before (compare-range.ts), which also finds the rows that differ.
  */
 import { Context } from '@temporalio/activity';
+import { mapsLossy } from '../core/column-model.js';
 import { coversRange, type CopiedDigests } from '../core/copied-digest.js';
 import type { KeyRange } from '../core/key-range.js';
 import type { Dialect } from '../dialects/dialect.js';
@@ -26,20 +27,21 @@ const PIECE_FILL = 0.8;
 /**
  * A digester for the rows of `chunk`, or null when this copy cannot take digests verify could use:
  * rows read through a view, transformed or with mapped values; a key whose tuple is not its transfer
- * text; a source that cannot be tapped; json/float columns across engines (verify compares those in
- * the worker); or a target that cannot digest the table.
+ * text; a source that cannot be tapped; or a target that cannot digest the table. Rows are digested
+ * whole, json and float columns as their text (across engines too, as compare-range.ts does when
+ * that text is alike: equal text is an equal value, and unequal text sends verify to both sides).
  */
 export async function copyDigester(source: Dialect, target: Dialect, input: CopyChunkInput, chunk: KeyRange): Promise<RowDigester | null> {
-  if (!source.checksumForms || input.view || input.transform || input.columns.some((c) => c.lossy)) return null;
+  if (!source.checksumForms || input.view || input.transform || input.columns.some(mapsLossy)) return null;
   // Int and text keys travel as the key tuples ranges are written in; other kinds are reshaped.
   if (!input.key.every((k) => k.type.kind === 'int' || (k.type.kind === 'text' && !k.type.wkt))) return null;
   const keyAt = input.key.map((k) => input.columns.findIndex((c) => c.name === k.name));
   if (keyAt.some((i) => i < 0)) return null;
   const alike = printsAlike(source, target);
-  const req = { table: input.table, columns: input.columns, key: input.key, range: chunk, wholeRow: alike, asPrinted: alike };
+  const req = { table: input.table, columns: input.columns, key: input.key, range: chunk, wholeRow: true, asPrinted: alike };
   const [forms, capacity] = await Promise.all([source.checksumForms(req), target.digestCapacity(input.targetTable, input.key)]);
-  if (forms === null || capacity <= 0 || (!alike && forms.includes('skip'))) return null;
-  return new RowDigester(forms, keyAt, Math.floor(capacity * PIECE_FILL), chunk.lo, alike, alike);
+  if (forms === null || capacity <= 0) return null;
+  return new RowDigester(forms, keyAt, Math.floor(capacity * PIECE_FILL), chunk.lo, true, alike);
 }
 
 /**

@@ -159,6 +159,8 @@ export interface CopyShardInput extends TableMappingFields {
   maxRowsPerSecond?: number;
   /** See `CopyChunkInput.freshTarget`. */
   freshTarget?: boolean;
+  /** See `CopyChunkInput.digest`. */
+  digest?: boolean;
   /** Progress carried over a continue-as-new. */
   carried?: CopyShardResult;
 }

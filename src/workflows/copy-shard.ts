@@ -55,6 +55,7 @@ export async function copyShard(input: CopyShardInput): Promise<CopyShardResult>
         range,
         chunkRows: input.chunkRows,
         ...(input.freshTarget ? { freshTarget: true } : {}),
+        ...(input.digest ? { digest: true } : {}),
       },
     ]);
     state.rows += r.rows;

@@ -164,6 +164,8 @@ async function copyPendingShards(input: MigrateInput, plan: MigrationPlan, shard
           chunkRows: input.chunkRows,
           // Only the run that created the table empty copies into it fresh; a resumed one added the key first.
           ...(t.deferredKey ? { freshTarget: true } : {}),
+          // A checksum verify then reads only the target where these digests cover a shard.
+          ...(input.verify === 'checksum' ? { digest: true } : {}),
           ...(input.maxRowsPerSecond ? { maxRowsPerSecond: input.maxRowsPerSecond / Math.max(1, inFlight) } : {}),
           carried: { rows: s.rows, chunks: 0, redone: s.redone, workers: s.workers },
         },

@@ -125,7 +125,7 @@ describe('digests taken while copying', () => {
     try {
       const { columns, key } = await shape(WIDE);
       const input = { source: MYSQL_URL, target: MYSQL_URL, table: WIDE, targetTable: WIDE_DST, columns, key, range: ALL };
-      const copied = await run(() => copyChunk(deps, { ...input, chunkRows: ROWS * 2 }));
+      const copied = await run(() => copyChunk(deps, { ...input, chunkRows: ROWS * 2, digest: true }));
       expect(copied).toMatchObject({ rows: ROWS, done: true });
       expect(copied.digests).toMatchObject({ wholeRow: true, asPrinted: true });
       expect(coversRange(copied.digests!, ALL)).toBe(true);
@@ -154,10 +154,13 @@ describe('digests taken while copying', () => {
   it('verify a MySQL → PostgreSQL copy from the target alone; a digest that differs is settled by both sides', async () => {
     const deps = { dialects: new DialectCache() };
     try {
-      const { columns, key } = await shape(SRC);
+      const shaped = await shape(SRC);
+      // Text that could hold U+0000 is checked (onLossy error) but read as it is, so it is digested too.
+      const columns = shaped.columns.map((c): Column => (c.name === 'note' ? { ...c, lossy: { policy: 'error', kinds: ['nul'] } } : c));
+      const key = shaped.key;
       const input = { source: MYSQL_URL, target: PG_URL, table: SRC, targetTable: PG_DST, columns, key, range: ALL };
-      const copied = await run(() => copyChunk(deps, { ...input, chunkRows: ROWS * 2 }));
-      expect(copied.digests).toMatchObject({ wholeRow: false, asPrinted: false });
+      const copied = await run(() => copyChunk(deps, { ...input, chunkRows: ROWS * 2, digest: true }));
+      expect(copied.digests).toMatchObject({ wholeRow: true, asPrinted: false });
       const source = countingReads(deps.dialects.get(MYSQL_URL));
       expect(await run(() => verifyShard(deps, { ...input, mode: 'checksum', copied: copied.digests! }))).toEqual({ sourceRows: ROWS, targetRows: ROWS, match: true });
       expect(source.reads()).toBe(0);
@@ -174,16 +177,32 @@ describe('digests taken while copying', () => {
     }
   });
 
-  it('are not taken across engines when json or float columns need comparing in the worker', async () => {
+  it('across engines, json and float text printed differently sends verify to both sides, which settle it', async () => {
     const deps = { dialects: new DialectCache() };
     try {
       await pgExec(`DROP TABLE IF EXISTS ${WIDE_DST}; CREATE TABLE ${WIDE_DST} (id int PRIMARY KEY, f real, g double precision, j jsonb, e text, amount numeric(12,4), t time(6), y smallint, n varchar(20) NOT NULL)`);
       const { columns, key } = await shape(WIDE);
-      const r = await run(() => copyChunk(deps, { source: MYSQL_URL, target: PG_URL, table: WIDE, targetTable: WIDE_DST, columns, key, range: ALL, chunkRows: ROWS * 2 }));
+      const input = { source: MYSQL_URL, target: PG_URL, table: WIDE, targetTable: WIDE_DST, columns, key, range: ALL };
+      const r = await run(() => copyChunk(deps, { ...input, chunkRows: ROWS * 2, digest: true }));
+      expect(r.rows).toBe(ROWS);
+      expect(r.digests).toMatchObject({ wholeRow: true, asPrinted: false });
+      const source = countingReads(deps.dialects.get(MYSQL_URL));
+      expect(await run(() => verifyShard(deps, { ...input, mode: 'checksum', copied: r.digests! }))).toEqual({ sourceRows: ROWS, targetRows: ROWS, match: true });
+      expect(source.reads()).toBeGreaterThan(0);
+    } finally {
+      await pgExec(`DROP TABLE IF EXISTS ${WIDE_DST}`);
+      await deps.dialects.closeAll();
+    }
+  });
+
+  it('are taken only when asked for', async () => {
+    const deps = { dialects: new DialectCache() };
+    try {
+      const { columns, key } = await shape(SRC);
+      const r = await run(() => copyChunk(deps, { source: MYSQL_URL, target: MYSQL_URL, table: SRC, targetTable: MY_DST, columns, key, range: ALL, chunkRows: ROWS * 2 }));
       expect(r.rows).toBe(ROWS);
       expect(r.digests).toBeUndefined();
     } finally {
-      await pgExec(`DROP TABLE IF EXISTS ${WIDE_DST}`);
       await deps.dialects.closeAll();
     }
   });
