@@ -40,7 +40,8 @@ export async function copyDigester(source: Dialect, target: Dialect, input: Copy
   const alike = printsAlike(source, target);
   const req = { table: input.table, columns: input.columns, key: input.key, range: chunk, wholeRow: true, asPrinted: alike };
   const [forms, capacity] = await Promise.all([source.checksumForms(req), target.digestCapacity(input.targetTable, input.key)]);
-  if (forms === null || capacity <= 0) return null;
+  // The key's text ends pieces, so it must be the key tuple itself.
+  if (forms === null || capacity <= 0 || keyAt.some((i) => forms[i] !== 'same')) return null;
   return new RowDigester(forms, keyAt, Math.floor(capacity * PIECE_FILL), chunk.lo, true, alike);
 }
 

@@ -10,11 +10,26 @@ import type { KeyTuple } from '../core/key-range.js';
 import type { ChecksumFromTransfer, RowTap } from '../dialects/dialect.js';
 
 const SEPARATOR = 0x1f;
-const NULL_TEXT = Buffer.from('\\N');
+const TAB = 0x09;
+const BACKSLASH = 0x5c;
+const LETTER_N = 0x4e;
 const DOT = 0x2e;
 const ZERO = 0x30;
 const MINUS = 0x2d;
-const ZERO_TEXT = Buffer.from('0');
+const SPACE = 0x20;
+/** COPY text escapes (`\b \f \n \r \t \v \\`) and the byte each stands for. */
+const UNESCAPE = new Uint8Array(256);
+for (const [letter, byte] of [
+  ['b', 0x08],
+  ['f', 0x0c],
+  ['n', 0x0a],
+  ['r', 0x0d],
+  ['t', 0x09],
+  ['v', 0x0b],
+  ['\\', 0x5c],
+] as const) {
+  UNESCAPE[letter.charCodeAt(0)] = byte;
+}
 /** Bytes gathered before they are handed to md5: one update call per row cost more than the hashing. */
 const BATCH_BYTES = 64 * 1024;
 
@@ -23,11 +38,15 @@ export class RowDigester implements RowTap {
   private hash: Hash = createHash('md5');
   private readonly batch = Buffer.allocUnsafe(BATCH_BYTES);
   private at = 0;
-  private readonly parts: Buffer[] = [];
+  /** This row's text, and the previous row's (whose key ends a piece cut before this row). */
+  private text = Buffer.allocUnsafe(4096);
+  private previous = Buffer.allocUnsafe(4096);
+  /** Start and end in the row text of each key column, for this row and the previous one. */
+  private keySpans: number[];
+  private previousKeySpans: number[];
+  private readonly keyField: Int32Array;
   private readonly pieces: CopiedPiece[] = [];
   private lo: KeyTuple | null;
-  /** The last row seen: a tap's row is not reused by its reader, so keeping it costs no copy. */
-  private lastRow: readonly (Buffer | null)[] = [];
   private pieceRows = 0;
   private pieceBytes = 0;
   /** Rows seen in all. */
@@ -35,66 +54,148 @@ export class RowDigester implements RowTap {
 
   /**
    * @param forms how each column's checksum text follows from the value read (`Dialect.checksumForms`)
-   * @param keyAt positions of the key columns among the values, whose transfer text is the key tuple's
+   * @param keyAt positions of the key columns among the values; their checksum text is the key tuple's
    * @param maxPieceBytes most digested bytes (length prefixes included) in one piece
    * @param lo the range's lower bound (exclusive), where the first piece starts
    */
   constructor(
     private readonly forms: readonly ChecksumFromTransfer[],
-    private readonly keyAt: readonly number[],
+    keyAt: readonly number[],
     private readonly maxPieceBytes: number,
     lo: KeyTuple | null,
     private readonly wholeRow: boolean,
     private readonly asPrinted: boolean,
   ) {
     this.lo = lo;
+    this.keyField = new Int32Array(forms.length).fill(-1);
+    keyAt.forEach((col, i) => (this.keyField[col] = i));
+    this.keySpans = new Array<number>(keyAt.length * 2).fill(0);
+    this.previousKeySpans = [...this.keySpans];
   }
 
   row(values: readonly (Buffer | null)[]): void {
-    const parts = this.parts;
-    parts.length = 0;
-    let textBytes = 0;
+    let o = 0;
+    let written = 0;
     for (let i = 0; i < this.forms.length; i++) {
-      const form = this.forms[i];
+      const form = this.forms[i]!;
       if (form === 'skip') continue;
       const v = values[i] ?? null;
-      const part = v === null ? NULL_TEXT : form === 'decimal' ? canonicalDecimalBytes(v) : v;
-      if (parts.length > 0) textBytes += 1;
-      textBytes += part.length;
-      parts.push(part);
-    }
-    const prefix = `${textBytes}:`;
-    const rowBytes = prefix.length + textBytes;
-    // The piece ends at the previous row's key when this row would take it past what the target can hash.
-    if (this.pieceRows > 0 && this.pieceBytes + rowBytes > this.maxPieceBytes) this.endPiece(this.keyOf(this.lastRow));
-    if (this.at + rowBytes > BATCH_BYTES) this.flush();
-    if (rowBytes > BATCH_BYTES) {
-      this.hash.update(prefix, 'latin1');
-      parts.forEach((p, i) => {
-        if (i > 0) this.hash.update(SEPARATOR_BUFFER);
-        this.hash.update(p);
-      });
-    } else {
-      const out = this.batch;
-      let at = this.at + out.write(prefix, this.at, 'latin1');
-      for (let i = 0; i < parts.length; i++) {
-        if (i > 0) out[at++] = SEPARATOR;
-        const p = parts[i]!;
-        if (p.length <= 16) for (let j = 0; j < p.length; j++) out[at++] = p[j]!;
-        else at += p.copy(out, at);
+      this.reserve(o + 1 + (v === null ? 2 : v.length) + 8);
+      if (written++ > 0) this.text[o++] = SEPARATOR;
+      const start = o;
+      if (v === null) o = this.putNull(o);
+      else {
+        o += v.copy(this.text, o);
+        o = this.reshape(form, start, o);
       }
-      this.at = at;
+      this.noteKey(i, start, o);
     }
-    this.pieceRows += 1;
-    this.pieceBytes += rowBytes;
-    this.rows += 1;
-    this.lastRow = values;
+    this.add(o);
+  }
+
+  line(src: Buffer, start: number, end: number): void {
+    // Unescaped text is never longer than the line; forms add at most 7 bytes a field ('.000000').
+    this.reserve(end - start + 8 * this.forms.length);
+    const out = this.text;
+    let o = 0;
+    let written = 0;
+    let r = start;
+    for (let i = 0; i < this.forms.length; i++) {
+      let fieldEnd = src.indexOf(TAB, r);
+      if (fieldEnd < 0 || fieldEnd > end) fieldEnd = end;
+      const form = this.forms[i]!;
+      if (form !== 'skip') {
+        if (written++ > 0) out[o++] = SEPARATOR;
+        const at = o;
+        if (fieldEnd - r === 2 && src[r] === BACKSLASH && src[r + 1] === LETTER_N) o = this.putNull(o);
+        else {
+          for (let j = r; j < fieldEnd; j++) {
+            const c = src[j]!;
+            if (c !== BACKSLASH || j + 1 >= fieldEnd) out[o++] = c;
+            else {
+              const e = src[++j]!;
+              out[o++] = UNESCAPE[e] || e;
+            }
+          }
+          o = this.reshape(form, at, o);
+        }
+        this.noteKey(i, at, o);
+      }
+      r = fieldEnd + 1;
+    }
+    this.add(o);
   }
 
   /** The digests, the last piece ending at `hi` (the range's upper bound). */
   finish(hi: KeyTuple | null): CopiedDigests {
     this.endPiece(hi);
     return { wholeRow: this.wholeRow, asPrinted: this.asPrinted, pieces: this.pieces };
+  }
+
+  /** Hashes this row's `textBytes` of text, ending the piece before it when it would not fit. */
+  private add(textBytes: number): void {
+    const prefix = `${textBytes}:`;
+    const rowBytes = prefix.length + textBytes;
+    if (this.pieceRows > 0 && this.pieceBytes + rowBytes > this.maxPieceBytes) this.endPiece(this.previousKey());
+    if (this.at + rowBytes > BATCH_BYTES) this.flush();
+    if (rowBytes > BATCH_BYTES) {
+      this.hash.update(prefix, 'latin1');
+      this.hash.update(this.text.subarray(0, textBytes));
+    } else {
+      this.at += this.batch.write(prefix, this.at, 'latin1');
+      this.at += this.text.copy(this.batch, this.at, 0, textBytes);
+    }
+    this.pieceRows += 1;
+    this.pieceBytes += rowBytes;
+    this.rows += 1;
+    [this.text, this.previous] = [this.previous, this.text];
+    [this.keySpans, this.previousKeySpans] = [this.previousKeySpans, this.keySpans];
+  }
+
+  private previousKey(): KeyTuple {
+    const key: string[] = [];
+    for (let k = 0; k < this.previousKeySpans.length; k += 2) key.push(this.previous.toString('utf8', this.previousKeySpans[k], this.previousKeySpans[k + 1]));
+    return key;
+  }
+
+  private noteKey(column: number, start: number, end: number): void {
+    const k = this.keyField[column]!;
+    if (k < 0) return;
+    this.keySpans[2 * k] = start;
+    this.keySpans[2 * k + 1] = end;
+  }
+
+  private putNull(o: number): number {
+    this.text[o++] = BACKSLASH;
+    this.text[o++] = LETTER_N;
+    return o;
+  }
+
+  /** Applies `form` to the value written at `start`..`end` of the row text; returns its new end. */
+  private reshape(form: ChecksumFromTransfer, start: number, end: number): number {
+    switch (form) {
+      case 'decimal':
+        return canonicalDecimalAt(this.text, start, end);
+      case 'fraction6':
+        return sixFractionDigits(this.text, start, end);
+      case 'trimEnd':
+        while (end > start && this.text[end - 1] === SPACE) end--;
+        return end;
+      default:
+        return end;
+    }
+  }
+
+  private reserve(bytes: number): void {
+    if (bytes <= this.text.length) return;
+    const size = Math.max(bytes, this.text.length * 2);
+    const bigger = Buffer.allocUnsafe(size);
+    this.text.copy(bigger);
+    this.text = bigger;
+    // The previous row's text is swapped in next; it must hold as much.
+    const other = Buffer.allocUnsafe(size);
+    this.previous.copy(other);
+    this.previous = other;
   }
 
   private endPiece(hi: KeyTuple | null): void {
@@ -112,30 +213,32 @@ export class RowDigester implements RowTap {
     this.hash.update(this.batch.subarray(0, this.at));
     this.at = 0;
   }
-
-  private keyOf(row: readonly (Buffer | null)[]): KeyTuple {
-    return this.keyAt.map((k) => row[k]?.toString('utf8') ?? '');
-  }
 }
-
-const SEPARATOR_BUFFER = Buffer.from([SEPARATOR]);
 
 /**
- * A decimal as the server prints it (`-?digits[.digits]`) without trailing fractional zeros or a
- * trailing '.', and zero as `0`: what core/canonical.ts's canonicalDecimal makes of such text,
- * without decoding it.
+ * A decimal as the server prints it (`-?digits[.digits]`, or NaN/Infinity) without trailing
+ * fractional zeros or a trailing '.', and zero as `0`, in place: what core/canonical.ts's
+ * canonicalDecimal makes of such text. Returns the new end.
  */
-export function canonicalDecimalBytes(v: Buffer): Buffer {
-  if (v.indexOf(DOT) < 0) return isZero(v, v.length) ? ZERO_TEXT : v;
-  let end = v.length;
-  while (end > 0 && v[end - 1] === ZERO) end--;
-  if (end > 0 && v[end - 1] === DOT) end--;
-  return isZero(v, end) ? ZERO_TEXT : v.subarray(0, end);
+export function canonicalDecimalAt(b: Buffer, start: number, end: number): number {
+  const dot = b.indexOf(DOT, start);
+  if (dot >= 0 && dot < end) {
+    while (end > dot && b[end - 1] === ZERO) end--;
+    if (b[end - 1] === DOT) end--;
+  }
+  let i = b[start] === MINUS ? start + 1 : start;
+  if (i >= end) return end;
+  for (; i < end; i++) if (b[i] !== ZERO) return end;
+  b[start] = ZERO;
+  return start + 1;
 }
 
-function isZero(v: Buffer, end: number): boolean {
-  let i = v[0] === MINUS ? 1 : 0;
-  if (i >= end) return false;
-  for (; i < end; i++) if (v[i] !== ZERO) return false;
-  return true;
+/** A time or timestamp with its fraction of a second padded to six digits (`.000000` when it has none). */
+function sixFractionDigits(b: Buffer, start: number, end: number): number {
+  const dot = b.indexOf(DOT, start);
+  let digits = 0;
+  if (dot < 0 || dot >= end) b[end++] = DOT;
+  else digits = end - dot - 1;
+  for (; digits < 6; digits++) b[end++] = ZERO;
+  return end;
 }

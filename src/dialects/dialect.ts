@@ -104,13 +104,20 @@ export interface RowTap {
    * order. The array and its buffers are this row's own; the reader does not reuse them.
    */
   row(values: readonly (Buffer | null)[]): void;
+  /**
+   * One row as a line of PostgreSQL COPY text at `src[start..end)` (without its newline): the
+   * columns' transfer forms separated by tabs, backslash escapes, `\N` for NULL.
+   */
+  line(src: Buffer, start: number, end: number): void;
 }
 
 /**
  * How a column's checksum text (see "Checksum text" above) follows from its transfer form as read:
- * `same` bytes, a `decimal` made canonical, or `skip` (left out of the row string).
+ * `same` bytes, a `decimal` made canonical, a time or timestamp with its fraction padded to six
+ * digits (`fraction6`), blank-padded text with the blanks cut (`trimEnd`), or `skip` (left out of
+ * the row string).
  */
-export type ChecksumFromTransfer = 'same' | 'decimal' | 'skip';
+export type ChecksumFromTransfer = 'same' | 'decimal' | 'fraction6' | 'trimEnd' | 'skip';
 
 /** Columns and key of a table that rows are written to or deleted from by key. */
 export interface KeyedTable {

@@ -9,17 +9,18 @@ import type { KeyRange, KeyTuple } from '../../core/key-range.js';
 import type { SourceView } from '../../core/table-mapping.js';
 import { describeUrl } from '../../job/connection-url.js';
 import { FerryError } from '../../errors.js';
-import type { ChangeRequest, CreateIndexesOptions, CreateTableOptions, Dialect, KeyedTable, RangeChecksum, RangeDigest, RangeRequest, TargetState, WriteRangeOptions } from '../dialect.js';
+import type { ChangeRequest, ChecksumFromTransfer, CreateIndexesOptions, CreateTableOptions, Dialect, KeyedTable, RangeChecksum, RangeDigest, RangeRequest, TargetState, WriteRangeOptions } from '../dialect.js';
 import { partsFromRows } from '../part-sql.js';
 import { poolSize } from '../pool-size.js';
 import { viewFromSql, viewSourceColumn } from '../view-sql.js';
 import { wrapPgError } from './postgres-errors.js';
 import { copyOut, replaceWithCopy } from './postgres-copy.js';
+import { CopyLineTap } from './copy-line-tap.js';
 import { addPrimaryKey } from './postgres-primary-key.js';
 import { listPgRoutines } from './postgres-catalog.js';
 import { pgCountLossySql, pgFirstLossySql, pgProduces } from './postgres-lossy.js';
 import { byteOrderedColumns, introspectPg, listPgTables, qualified } from './postgres-introspect.js';
-import { PG_RECORD_HASH, PG_TEXT_HASH, checksumSql, digestSql, partChecksumSql, rowTextBytesSql, keyOrderBy, keySelect, quoteIdent, rangePredicate, transferExpr, type KeyColumnSql } from './postgres-sql.js';
+import { PG_RECORD_HASH, PG_TEXT_HASH, checksumFromTransfer, checksumSql, digestSql, partChecksumSql, rowTextBytesSql, keyOrderBy, keySelect, quoteIdent, rangePredicate, transferExpr, type KeyColumnSql } from './postgres-sql.js';
 import { pgOverflowLimit, pgTypeFor } from './postgres-types.js';
 import { pgWriteInput } from './postgres-arrays.js';
 import { createTableStatements, identityResetSql } from './postgres-ddl.js';
@@ -289,8 +290,18 @@ export class PostgresDialect implements Dialect {
       const sql =
         `COPY (SELECT ${select.join(', ')} FROM ${this.table(req.table)} ` +
         `WHERE ${rangePredicate(ks, req.range)} ORDER BY ${keyOrderBy(ks)}) TO STDOUT${req.binary ? ' (FORMAT binary)' : ''}`;
-      return copyOut(this.pool, sql);
+      const out = await copyOut(this.pool, sql);
+      if (!req.tap || req.binary) return out;
+      const tapped = new CopyLineTap(req.tap);
+      out.on('error', (e) => tapped.destroy(e));
+      // Destroying the tapped stream (a failed load) ends the COPY and releases its connection too.
+      tapped.on('close', () => out.destroy());
+      return out.pipe(tapped);
     });
+  }
+
+  checksumForms(req: RangeRequest): Promise<ChecksumFromTransfer[] | null> {
+    return Promise.resolve(this.views[req.table] ? null : checksumFromTransfer(req.columns, req.asPrinted));
   }
 
   binaryForm(table: string, columns: Column[]): Promise<string | null> {

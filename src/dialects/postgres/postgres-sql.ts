@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Column, NeutralType } from '../../core/column-model.js';
 import { needsWorkerCanonical } from '../../core/column-model.js';
 import type { KeyRange, KeyTuple } from '../../core/key-range.js';
+import type { ChecksumFromTransfer } from '../dialect.js';
 import { pgLossyRef } from './postgres-lossy.js';
 import { partExpr } from '../part-sql.js';
 
@@ -210,6 +211,30 @@ function rowHashExpr(columns: Column[], wholeRow: boolean, peerHash: string | un
   if (peerHash === PG_RECORD_HASH) return `hash_record_extended(ROW(${columns.map(peerRecordField).join(', ')}), 0)`;
   const row = rowText(columns, (c) => (peerHash === PG_TEXT_HASH ? peerTextExpr(c) : checksumExpr(c, wholeRow)));
   return peerHash === PG_TEXT_HASH ? `hashtextextended(${row}, 0)` : `('x' || substr(md5(${row}), 1, 15))::bit(60)::bigint`;
+}
+
+/**
+ * Per column, how its text in a digest of whole rows (see `Dialect.checksumForms`) follows from the
+ * COPY text of its transfer form ({@link transferExpr}), for a target of another engine (null for
+ * one of this engine, `asPrinted`, and for values mapped by onLossy). Decimals are trimmed, times and
+ * timestamps padded to six fractional digits, char(n) unpadded, as {@link checksumExpr} does. A real,
+ * an array and a set are hashed as transferred (a double, JSON, members in order): that is the text
+ * the other engine stores and hashes, so equal text is still an equal value, while PostgreSQL's own
+ * checksum text of them would never match it. Dates, timestamps and times outside what the checksum
+ * text prints as such (BC, infinity) only make the digests differ, which sends verify to both sides.
+ */
+export function checksumFromTransfer(columns: Column[], asPrinted = false): ChecksumFromTransfer[] | null {
+  if (asPrinted) return null;
+  const forms: ChecksumFromTransfer[] = [];
+  for (const c of columns) {
+    if (pgLossyRef(c) !== quoteIdent(c.name)) return null;
+    const t = c.type;
+    if (t.kind === 'decimal') forms.push('decimal');
+    else if (t.kind === 'time' || t.kind === 'timestamp') forms.push('fraction6');
+    else if (t.kind === 'text' && t.fixed) forms.push('trimEnd');
+    else forms.push('same');
+  }
+  return forms;
 }
 
 /** One string per row: the columns' forms (null = left out) joined by U+001F, NULL as `\N`. */
