@@ -17,6 +17,7 @@ const DOT = 0x2e;
 const ZERO = 0x30;
 const MINUS = 0x2d;
 const SPACE = 0x20;
+const COLON = 0x3a;
 /** COPY text escapes (`\b \f \n \r \t \v \\`) and the byte each stands for. */
 const UNESCAPE = new Uint8Array(256);
 for (const [letter, byte] of [
@@ -74,54 +75,69 @@ export class RowDigester implements RowTap {
   }
 
   row(values: readonly (Buffer | null)[]): void {
+    let need = this.forms.length * 9;
+    for (const v of values) if (v !== null) need += v.length;
+    if (need > this.text.length) this.reserve(need);
+    const out = this.text;
     let o = 0;
     let written = 0;
     for (let i = 0; i < this.forms.length; i++) {
       const form = this.forms[i]!;
       if (form === 'skip') continue;
       const v = values[i] ?? null;
-      this.reserve(o + 1 + (v === null ? 2 : v.length) + 8);
-      if (written++ > 0) this.text[o++] = SEPARATOR;
+      if (written++ > 0) out[o++] = SEPARATOR;
       const start = o;
-      if (v === null) o = this.putNull(o);
-      else {
-        o += v.copy(this.text, o);
-        o = this.reshape(form, start, o);
+      if (v === null) {
+        out[o++] = BACKSLASH;
+        out[o++] = LETTER_N;
+      } else {
+        // A copy call costs as much as copying tens of bytes by hand, and most values are short.
+        const n = v.length;
+        if (n <= 32) for (let j = 0; j < n; j++) out[o++] = v[j]!;
+        else o += v.copy(out, o);
+        if (form !== 'same') o = this.reshape(form, start, o);
       }
-      this.noteKey(i, start, o);
+      if (this.keyField[i]! >= 0) this.noteKey(i, start, o);
     }
     this.add(o);
   }
 
   line(src: Buffer, start: number, end: number): void {
     // Unescaped text is never longer than the line; forms add at most 7 bytes a field ('.000000').
-    this.reserve(end - start + 8 * this.forms.length);
+    const need = end - start + 8 * this.forms.length;
+    if (need > this.text.length) this.reserve(need);
     const out = this.text;
     let o = 0;
     let written = 0;
     let r = start;
     for (let i = 0; i < this.forms.length; i++) {
-      let fieldEnd = src.indexOf(TAB, r);
-      if (fieldEnd < 0 || fieldEnd > end) fieldEnd = end;
       const form = this.forms[i]!;
-      if (form !== 'skip') {
-        if (written++ > 0) out[o++] = SEPARATOR;
-        const at = o;
-        if (fieldEnd - r === 2 && src[r] === BACKSLASH && src[r + 1] === LETTER_N) o = this.putNull(o);
-        else {
-          for (let j = r; j < fieldEnd; j++) {
-            const c = src[j]!;
-            if (c !== BACKSLASH || j + 1 >= fieldEnd) out[o++] = c;
-            else {
-              const e = src[++j]!;
-              out[o++] = UNESCAPE[e] || e;
-            }
-          }
-          o = this.reshape(form, at, o);
-        }
-        this.noteKey(i, at, o);
+      if (form === 'skip') {
+        while (r < end && src[r] !== TAB) r++;
+        r++;
+        continue;
       }
-      r = fieldEnd + 1;
+      if (written++ > 0) out[o++] = SEPARATOR;
+      const at = o;
+      const raw = r;
+      // One pass to the field's end, unescaping; `\N` alone is NULL, which the row text writes the same way.
+      for (; r < end; r++) {
+        const c = src[r]!;
+        if (c === TAB) break;
+        if (c !== BACKSLASH) out[o++] = c;
+        else {
+          const e = src[++r]!;
+          out[o++] = UNESCAPE[e] || e;
+        }
+      }
+      const isNull = r - raw === 2 && src[raw] === BACKSLASH && src[raw + 1] === LETTER_N;
+      r++;
+      if (isNull) {
+        out[at] = BACKSLASH;
+        out[at + 1] = LETTER_N;
+        o = at + 2;
+      } else if (form !== 'same') o = this.reshape(form, at, o);
+      if (this.keyField[i]! >= 0) this.noteKey(i, at, o);
     }
     this.add(o);
   }
@@ -134,22 +150,30 @@ export class RowDigester implements RowTap {
 
   /** Hashes this row's `textBytes` of text, ending the piece before it when it would not fit. */
   private add(textBytes: number): void {
-    const prefix = `${textBytes}:`;
-    const rowBytes = prefix.length + textBytes;
+    const digits = textBytes < 10 ? 1 : textBytes < 100 ? 2 : textBytes < 1000 ? 3 : textBytes < 10000 ? 4 : String(textBytes).length;
+    const rowBytes = digits + 1 + textBytes;
     if (this.pieceRows > 0 && this.pieceBytes + rowBytes > this.maxPieceBytes) this.endPiece(this.previousKey());
     if (this.at + rowBytes > BATCH_BYTES) this.flush();
     if (rowBytes > BATCH_BYTES) {
-      this.hash.update(prefix, 'latin1');
+      this.hash.update(`${textBytes}:`, 'latin1');
       this.hash.update(this.text.subarray(0, textBytes));
     } else {
-      this.at += this.batch.write(prefix, this.at, 'latin1');
-      this.at += this.text.copy(this.batch, this.at, 0, textBytes);
+      const out = this.batch;
+      let at = this.at + digits;
+      let n = textBytes;
+      for (let d = at - 1; d >= this.at; d--, n = Math.floor(n / 10)) out[d] = ZERO + (n % 10);
+      out[at++] = COLON;
+      this.at = at + this.text.copy(out, at, 0, textBytes);
     }
     this.pieceRows += 1;
     this.pieceBytes += rowBytes;
     this.rows += 1;
-    [this.text, this.previous] = [this.previous, this.text];
-    [this.keySpans, this.previousKeySpans] = [this.previousKeySpans, this.keySpans];
+    const text = this.text;
+    this.text = this.previous;
+    this.previous = text;
+    const spans = this.keySpans;
+    this.keySpans = this.previousKeySpans;
+    this.previousKeySpans = spans;
   }
 
   private previousKey(): KeyTuple {
@@ -163,12 +187,6 @@ export class RowDigester implements RowTap {
     if (k < 0) return;
     this.keySpans[2 * k] = start;
     this.keySpans[2 * k + 1] = end;
-  }
-
-  private putNull(o: number): number {
-    this.text[o++] = BACKSLASH;
-    this.text[o++] = LETTER_N;
-    return o;
   }
 
   /** Applies `form` to the value written at `start`..`end` of the row text; returns its new end. */
