@@ -178,7 +178,9 @@ async function copyPendingShards(input: MigrateInput, plan: MigrationPlan, shard
       ],
       parentClosePolicy: ParentClosePolicy.TERMINATE,
     });
-    Object.assign(s, { done: true, cursor: range.hi, rows: result.rows, redone: result.redone, workers: result.workers, ...(result.digests ? { digests: result.digests } : {}) });
+    Object.assign(s, { done: true, cursor: range.hi, rows: result.rows, redone: result.redone, workers: result.workers });
+    if (result.digests) s.digests = result.digests;
+    else delete s.digests;
     finishedHere += 1;
     refresh();
   });
