@@ -105,6 +105,11 @@ export function mappingOf(t: TablePlan): TableMappingFields {
   };
 }
 
+/** A planned table as the activities working on a range of it take it: both sides, columns, key and mapping. */
+export function tableSides(job: { source: string; target: string }, t: TablePlan) {
+  return { source: job.source, target: job.target, table: t.source, targetTable: t.target, columns: t.schema.columns, key: t.key, ...mappingOf(t) };
+}
+
 /** Source table names of a job's `tables` list. */
 export function tableNames(tables: (string | TableMapping)[]): string[] {
   return tables.map((t) => (typeof t === 'string' ? t : t.name));

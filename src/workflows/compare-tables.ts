@@ -8,7 +8,7 @@ import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { FerryActivities } from '../activities/index.js';
 import { BISECT_DEFAULTS, appendCapped, comparePaths, nextStep, type RangeCompare, type RangePath } from '../core/bisect.js';
 import type { DiffInput, LeafResult, TableDiff } from '../core/compare-report.js';
-import { mappingOf, type TablePlan } from '../core/report.js';
+import { tableSides, type TablePlan } from '../core/report.js';
 import { boundedAll } from './bounded.js';
 
 const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' };
@@ -34,7 +34,7 @@ export interface CompareOutcome {
 /** Diffs (and with `input.repair`, repairs) every planned table. */
 export async function compareTables(input: DiffInput, plan: TablePlan[]): Promise<CompareOutcome> {
   const opts = { ...BISECT_DEFAULTS, ...input.bisect };
-  const side = (t: TablePlan) => ({ source: input.source, target: input.target, table: t.source, targetTable: t.target, columns: t.schema.columns, key: t.key, ...mappingOf(t) });
+  const side = (t: TablePlan) => tableSides(input, t);
   const shards = plan.flatMap((t, ti) => t.shards.map((range, si) => ({ t, ti, si, range })));
   const first = await boundedAll(shards, input.parallelism, ({ t, range }) => compareRange({ ...side(t), range, bisecting: true }));
   let level: Pending[] = first.map((cmp, i) => ({ ti: shards[i]!.ti, path: [shards[i]!.si], depth: 0, cmp }));

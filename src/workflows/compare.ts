@@ -7,7 +7,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { FerryActivities } from '../activities/index.js';
 import type { DiffInput, DiffReport, JobInput, TableVerifyReport, VerifyInput, VerifyReport } from '../core/compare-report.js';
 import { describeRange } from '../core/key-range.js';
-import { mappingOf, unverifiedOf, type MigrateInput } from '../core/report.js';
+import { tableSides, unverifiedOf, type MigrateInput } from '../core/report.js';
 import { boundedAll } from './bounded.js';
 import { compareTables } from './compare-tables.js';
 import { acquireTableLocks } from './table-lock.js';
@@ -26,7 +26,7 @@ export async function verify(input: VerifyInput): Promise<VerifyReport> {
   const plan = await planMigration(planInput(input));
   const shards = plan.tables.flatMap((t, ti) => t.shards.map((range) => ({ t, ti, range })));
   const results = await boundedAll(shards, input.parallelism, ({ t, range }) =>
-    compareRange({ source: input.source, target: input.target, table: t.source, targetTable: t.target, columns: t.schema.columns, key: t.key, ...mappingOf(t), range }),
+    compareRange({ ...tableSides(input, t), range }),
   );
   const tables: TableVerifyReport[] = plan.tables.map((t) => ({ table: t.target, sourceRows: 0, targetRows: 0, verified: true, mismatchedRanges: [], ...unverifiedOf(t) }));
   results.forEach((r, i) => {

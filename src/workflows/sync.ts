@@ -8,7 +8,7 @@
 import { ApplicationFailure, proxyActivities, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { FerryActivities, SyncChunkResult } from '../activities/index.js';
 import type { SyncInput, SyncReport, SyncState, SyncTableReport } from '../core/compare-report.js';
-import { mappingOf, type TablePlan } from '../core/report.js';
+import { mappingOf, tableSides, type TablePlan } from '../core/report.js';
 import { watermarkProblem, windowStart } from '../core/watermark.js';
 import { FerryJobKey, FerryKindKey } from '../shared.js';
 import { boundedAll } from './bounded.js';
@@ -86,13 +86,7 @@ async function syncTable(input: SyncInput, t: TablePlan, watermark: TablePlan['k
   let rows = 0;
   for (;;) {
     const r: SyncChunkResult = await syncChunk({
-      source: input.source,
-      target: input.target,
-      table: t.source,
-      targetTable: t.target,
-      columns: t.schema.columns,
-      key: t.key,
-      ...mappingOf(t),
+      ...tableSides(input, t),
       watermark,
       after,
       upTo,

@@ -3,7 +3,7 @@
  */
 import { mapsLossy } from '../core/column-model.js';
 import { describeRange } from '../core/key-range.js';
-import { mappingOf, unverifiedOf, type MigrateInput, type MigrationPlan, type ShardState, type TableReport } from '../core/report.js';
+import { mappingOf, tableSides, unverifiedOf, type MigrateInput, type MigrationPlan, type ShardState, type TableReport } from '../core/report.js';
 import { boundedAll } from './bounded.js';
 import { acts, verifyActs } from './migrate-activities.js';
 
@@ -34,18 +34,7 @@ export async function verifyTables(input: MigrateInput, plan: MigrationPlan, sha
     return verifyActs.verifyShard.executeWithOptions(
       { startToCloseTimeout: '1 hour', heartbeatTimeout: '1 minute', summary: `verify ${t.source} keys ${describeRange(t.shards[s.shard]!)}` },
       [
-        {
-          source: input.source,
-          target: input.target,
-          table: t.source,
-          targetTable: t.target,
-          columns: t.schema.columns,
-          key: t.key,
-          ...mappingOf(t),
-          range: t.shards[s.shard]!,
-          mode,
-          ...(s.digests ? { copied: s.digests } : {}),
-        },
+{ ...tableSides(input, t), range: t.shards[s.shard]!, mode, ...(s.digests ? { copied: s.digests } : {}) },
       ],
     );
   });

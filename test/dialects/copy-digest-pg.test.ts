@@ -12,9 +12,9 @@ import { verifyShard } from '../../src/activities/verify.js';
 import type { Column } from '../../src/core/column-model.js';
 import { coversRange } from '../../src/core/copied-digest.js';
 import type { KeyRange } from '../../src/core/key-range.js';
-import type { Dialect } from '../../src/dialects/dialect.js';
 import { DialectCache } from '../../src/dialects/index.js';
 import { PostgresDialect } from '../../src/dialects/postgres/postgres-dialect.js';
+import { countingReads } from '../helpers/counting-dialect.js';
 import { MYSQL_URL, PG_URL, mysqlExec, pgExec } from '../helpers/databases.js';
 
 const SRC = 'ferry_cdig_pg_src';
@@ -50,19 +50,6 @@ afterAll(async () => {
 async function shape(): Promise<{ columns: Column[]; key: Column[] }> {
   const schema = await pg.introspect(SRC);
   return { columns: schema.columns, key: schema.columns.filter((c) => c.name === 'id') };
-}
-
-/** `d` with its reads of rows counted. */
-function countingReads(d: Dialect): { reads: () => number } {
-  let n = 0;
-  for (const name of ['readRange', 'digestRange', 'checksumRange', 'checksumParts', 'countRange'] as const) {
-    const original = (d[name] as (...a: unknown[]) => unknown).bind(d);
-    (d as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
-      n += 1;
-      return original(...args);
-    };
-  }
-  return { reads: () => n };
 }
 
 describe('digests taken while copying from PostgreSQL', () => {

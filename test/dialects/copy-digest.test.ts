@@ -17,6 +17,7 @@ import type { KeyRange } from '../../src/core/key-range.js';
 import type { Dialect } from '../../src/dialects/dialect.js';
 import { DialectCache } from '../../src/dialects/index.js';
 import { MysqlDialect } from '../../src/dialects/mysql/mysql-dialect.js';
+import { countingReads } from '../helpers/counting-dialect.js';
 import { MYSQL_URL, PG_URL, mysqlExec, pgExec } from '../helpers/databases.js';
 
 const SRC = 'ferry_cdig_src';
@@ -81,19 +82,6 @@ async function digestWhileReading(table: string, pieceBytes: number, alike: bool
 /** Each piece's digest as the database computes it. */
 async function databaseDigests(d: Dialect, table: string, columns: Column[], key: Column[], copied: CopiedDigests) {
   return Promise.all(copied.pieces.map((p) => d.digestRange({ table, columns, key, range: { lo: p.lo, hi: p.hi }, wholeRow: copied.wholeRow, asPrinted: copied.asPrinted })));
-}
-
-/** `d` with its reads of rows counted. */
-function countingReads(d: Dialect): { reads: () => number } {
-  let n = 0;
-  for (const name of ['readRange', 'digestRange', 'checksumRange', 'checksumParts', 'countRange'] as const) {
-    const original = (d[name] as (...a: unknown[]) => unknown).bind(d);
-    (d as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
-      n += 1;
-      return original(...args);
-    };
-  }
-  return { reads: () => n };
 }
 
 describe('digests taken while copying', () => {

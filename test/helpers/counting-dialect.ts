@@ -1,6 +1,7 @@
 /**
- * A dialect that counts the row-counting cuts (`chunkEnd`) it is asked for, so a test can tell a range
- * cut by arithmetic from one cut by walking its index.
+ * Dialects that count what they are asked for: the row-counting cuts (`chunkEnd`), so a test can tell
+ * a range cut by arithmetic from one cut by walking its index; or every read of rows, so a test can
+ * tell that a side was not read at all.
  */
 import type { Dialect } from '../../src/dialects/dialect.js';
 
@@ -20,4 +21,17 @@ export function countingCuts(d: Dialect): { dialect: Dialect; counted: () => num
     },
   });
   return { dialect, counted: () => n };
+}
+
+/** `d` itself, its reads of rows (range reads, digests, checksums, counts) counted from now on. */
+export function countingReads(d: Dialect): { reads: () => number } {
+  let n = 0;
+  for (const name of ['readRange', 'digestRange', 'checksumRange', 'checksumParts', 'countRange'] as const) {
+    const original = (d[name] as (...a: unknown[]) => unknown).bind(d);
+    (d as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+      n += 1;
+      return original(...args);
+    };
+  }
+  return { reads: () => n };
 }
