@@ -2,8 +2,10 @@
  * Verification from the copy's own reading of the source. Where the source can show the worker each
  * row it streams (`RangeRequest.tap`), the copy digests the rows in the checksum text on its way
  * (row-digester.ts) and hands the digests on through the workflows. Verify then digests the same
- * pieces of the target alone and compares: the source is not read a second time, which halved the
- * database work of verifying a MySQL table, where building the row text is most of it.
+ * pieces of the target alone and compares: the source is not read a second time. The worker's digest
+ * costs a fraction of what the databases spend on theirs (per 500K rows 0.23–0.28 s against
+ * PostgreSQL's ~1.2 s and MariaDB's 0.7–1.1 s); a 1M-row PostgreSQL → MySQL verify took 0.95–1.31 s
+ * instead of 1.53–2.16 s.
  *
  * What is compared is the target against the rows exactly as the source's server sent them to the
  * copy (no value was decoded on the way), so it checks everything between reading and storing. A
