@@ -23,10 +23,12 @@ export interface CopiedDigests {
 }
 
 /**
- * Most pieces a shard carries (each ~10 MB of row text, so about 1 GB of it). Every piece travels in
- * the workflows' histories; a shard with more is verified by reading both sides instead.
+ * Most pieces a shard carries: each holds up to ~13 MB of row text (MariaDB's 16 MB digest capacity,
+ * 80% full), so a shard of ~6 GB of it, 60M rows of the bench's shape. A piece is ~150 bytes in the
+ * workflows' histories and payloads, 75 KB for a full shard; a shard with more is verified by reading
+ * both sides instead.
  */
-export const MAX_COPIED_PIECES = 100;
+export const MAX_COPIED_PIECES = 500;
 
 /**
  * A shard's digests so far (undefined before its first chunk) followed by the next chunk's. Null from
