@@ -58,6 +58,8 @@ export class RowDigester implements RowTap {
    * @param keyAt positions of the key columns among the values; their checksum text is the key tuple's
    * @param maxPieceBytes most digested bytes (length prefixes included) in one piece
    * @param lo the range's lower bound (exclusive), where the first piece starts
+   * @param wholeRow the form the target digests the pieces in (`RangeRequest.wholeRow`), kept with them
+   * @param asPrinted likewise `RangeRequest.asPrinted`
    */
   constructor(
     private readonly forms: readonly ChecksumFromTransfer[],
