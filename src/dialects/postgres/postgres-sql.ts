@@ -217,11 +217,12 @@ function rowHashExpr(columns: Column[], wholeRow: boolean, peerHash: string | un
  * Per column, how its text in a digest of whole rows (see `Dialect.checksumForms`) follows from the
  * COPY text of its transfer form ({@link transferExpr}), for a target of another engine (null for
  * one of this engine, `asPrinted`, and for values mapped by onLossy). Decimals are trimmed, times and
- * timestamps padded to six fractional digits, char(n) unpadded, as {@link checksumExpr} does. A real,
- * an array and a set are hashed as transferred (a double, JSON, members in order): that is the text
- * the other engine stores and hashes, so equal text is still an equal value, while PostgreSQL's own
- * checksum text of them would never match it. Dates, timestamps and times outside what the checksum
- * text prints as such (BC, infinity) only make the digests differ, which sends verify to both sides.
+ * timestamps padded to six fractional digits, char(n) unpadded, as {@link checksumExpr} does. A real
+ * and an array are hashed as transferred (a double, JSON): that is the text the other engine stores
+ * and hashes, so equal text is still an equal value, while PostgreSQL's own text of them (the real's
+ * shortest digits, the array literal) would never match it. Dates, timestamps and times outside what
+ * the checksum text prints as such (BC, infinity) only make the digests differ, which sends verify to
+ * both sides.
  */
 export function checksumFromTransfer(columns: Column[], asPrinted = false): ChecksumFromTransfer[] | null {
   if (asPrinted) return null;
