@@ -1,11 +1,15 @@
 // Module loader hooks for a CLI start-up test: fail any import of the worker SDK or a database
 // driver, or of the workflow SDK, which client commands must not load (they cost start-up time on every command).
+// FERRY_REFUSE_ALSO (comma-separated package names) refuses more: the bundled CLI must import none of
+// the packages it bundles.
 import { register } from 'node:module';
 
 const HEAVY = /^(@temporalio\/worker|@temporalio\/workflow|mysql2|pg|pg-copy-streams|@swc\/core)(\/|$)/;
+const also = (process.env.FERRY_REFUSE_ALSO ?? '').split(',').filter(Boolean);
 
 export async function resolve(specifier, context, next) {
-  if (HEAVY.test(specifier)) throw new Error(`client start-up imported ${specifier} (from ${context.parentURL})`);
+  const refused = HEAVY.test(specifier) || also.some((p) => specifier === p || specifier.startsWith(`${p}/`));
+  if (refused) throw new Error(`client start-up imported ${specifier} (from ${context.parentURL})`);
   return next(specifier, context);
 }
 
