@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 
 /** Time of one phase of a `migrate` run. */
 export interface PhaseTime {
-  /** Activity type (planMigration, prepareTable, createIndexes, createForeignKeys, verifyShard) or `copyShard children`. */
+  /** Activity type (planMigration, prepareTargets, createIndexes, createForeignKeys, verifyShard) or `copyShard children`. */
   name: string;
   /** First scheduled → last completed. */
   ms: number;
@@ -98,7 +98,7 @@ export async function phaseBreakdown(client: Client, workflowId: string): Promis
     phases.push({ name: 'copyShard children', ms: Math.max(...parent.childEnds) - Math.min(...parent.childStarts) });
   }
   // Keep the order the workflow runs them in.
-  const order = ['planMigration', 'dropForeignKeys', 'prepareTable', 'copyShard children', 'createIndexes', 'createForeignKeys', 'verifyShard'];
+  const order = ['planMigration', 'dropForeignKeys', 'prepareTable', 'prepareTargets', 'copyShard children', 'createIndexes', 'createForeignKeys', 'verifyShard'];
   phases.sort((a, b) => rank(order, a.name) - rank(order, b.name));
 
   let chunks = 0;
@@ -157,6 +157,7 @@ export function describePhases(b: PhaseBreakdown): string {
     planMigration: 'plan',
     dropForeignKeys: 'drop fks',
     prepareTable: 'prepare',
+    prepareTargets: 'prepare',
     'copyShard children': 'copy',
     createIndexes: 'indexes',
     createForeignKeys: 'fks',

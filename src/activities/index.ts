@@ -7,7 +7,17 @@ import { copyChunk, type CopyChunkInput } from './copy-chunk.js';
 import type { ActivityDeps } from './deps.js';
 import { planMigration } from './plan.js';
 import { previewMigration } from './plan-preview.js';
-import { addPrimaryKey, createForeignKeys, createIndexes, dropForeignKeys, prepareTable, type CreateIndexesInput, type PrepareTableInput } from './schema.js';
+import {
+  addPrimaryKey,
+  createForeignKeys,
+  createIndexes,
+  dropForeignKeys,
+  prepareTable,
+  prepareTargets,
+  type CreateIndexesInput,
+  type PrepareTableInput,
+  type PrepareTargetsInput,
+} from './schema.js';
 import { countLossy, verifyShard, type CountLossyInput, type VerifyShardInput } from './verify.js';
 import { compareParts, diffLeaf, type ComparePartsInput, type DiffLeafInput } from './diff.js';
 import { compareRange, type CompareRangeInput } from './compare-range.js';
@@ -39,6 +49,7 @@ export function createActivities(deps: ActivityDeps) {
     previewMigration: (input: MigrateInput) => previewMigration(d, input),
     dropForeignKeys: (input: { target: string; tables: string[] }) => dropForeignKeys(d, input),
     prepareTable: (input: PrepareTableInput) => prepareTable(d, input),
+    prepareTargets: (input: PrepareTargetsInput) => prepareTargets(d, input),
     copyChunk: (input: CopyChunkInput) => copyChunk(d, input),
     createIndexes: (input: CreateIndexesInput) => createIndexes(d, input),
     addPrimaryKey: (input: { target: string; schema: TableSchema }) => addPrimaryKey(d, input),

@@ -12,7 +12,7 @@ import { boundedAll } from './bounded.js';
 import { chunkReporter, withProgress, type ProgressTracker } from './files-progress.js';
 import { acquireTableLocks } from './table-lock.js';
 import { acts } from './migrate-activities.js';
-import { prepareTargets } from './prepare-targets.js';
+import { prepareTargets, restoreForeignKeys } from './prepare-targets.js';
 
 const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' };
 const checks = proxyActivities<FerryActivities>({ startToCloseTimeout: '2 hours', heartbeatTimeout: '1 minute', retry });
@@ -54,7 +54,7 @@ async function importAll(input: ImportInput, progress: ProgressTracker): Promise
     });
     progress.phase('indexing');
     await Promise.all(plan.tables.map((t) => acts.createIndexes({ target: input.target, schema: t.schema })));
-    const warnings = [...plan.tables.flatMap((t) => t.schema.warnings ?? []), ...(await acts.createForeignKeys({ target: input.target, schemas: plan.tables.map((t) => t.schema) }))];
+    const warnings = [...plan.tables.flatMap((t) => t.schema.warnings ?? []), ...(await restoreForeignKeys(input.target, plan.tables.map((t) => t.schema)))];
     const tables: ImportTableReport[] = plan.tables.map((t, ti) => {
       const own = loaded.filter((_, i) => shards[i]!.ti === ti);
       const workers: Record<string, number> = {};

@@ -22,7 +22,7 @@ import { FerryJobKey, FerryKindKey, FerryStatusKey, FerryTableKey, chunkDoneSign
 import { boundedAll } from './bounded.js';
 import { copyShard } from './copy-shard.js';
 import { acts } from './migrate-activities.js';
-import { prepareTargets } from './prepare-targets.js';
+import { prepareTargets, restoreForeignKeys } from './prepare-targets.js';
 import { progressMarkdown } from './progress-markdown.js';
 import { acquireTableLocks } from './table-lock.js';
 import { verifyTables } from './verify-tables.js';
@@ -69,6 +69,7 @@ export async function migrate(input: MigrateInput): Promise<MigrationReport> {
     refresh();
   });
 
+  let lockedEarly: string[] = [];
   try {
     if (!carried) {
       if (input.resume) {
@@ -76,12 +77,16 @@ export async function migrate(input: MigrateInput): Promise<MigrationReport> {
         shards = input.resume.shards.map((s) => ({ ...s, workers: { ...s.workers } }));
       } else {
         setPhase('planning');
-        plan = await acts.planMigration(input);
+        // The target tables a listed job names are locked while the source is planned (planning only
+        // reads); any other target the plan comes to is locked just below.
+        const named = patched('ferry-lock-while-planning') ? namedTargets(input) : [];
+        [plan] = await Promise.all([acts.planMigration(input), acquireTableLocks(input.target, named)]);
+        lockedEarly = named;
         shards = plan.tables.flatMap((t, ti) => t.shards.map((_, shard) => ({ table: ti, shard, done: false, cursor: null, rows: 0, redone: 0, workers: {} })));
       }
     }
     // Every run takes the target-table locks (a continue-as-new ends the previous run's) before writing.
-    if (patched('ferry-table-locks')) await acquireTableLocks(input.target, plan.tables.map((t) => t.target));
+    if (patched('ferry-table-locks')) await acquireTableLocks(input.target, plan.tables.map((t) => t.target).filter((t) => !lockedEarly.includes(t)));
     if (!carried) {
       setPhase('preparing');
       const prepared = await prepareTargets({
@@ -112,7 +117,7 @@ export async function migrate(input: MigrateInput): Promise<MigrationReport> {
     setPhase('indexing');
     await Promise.all(plan.tables.map((t) => acts.createIndexes({ target: input.target, schema: t.schema, ...(t.deferredKey ? { primaryKey: true } : {}) })));
     // What the source has that ferry does not carry (views, triggers, untranslatable defaults…), named.
-    const warnings = [...plan.tables.flatMap((t) => t.schema.warnings ?? []), ...(plan.warnings ?? []), ...(await acts.createForeignKeys({ target: input.target, schemas: plan.tables.map((t) => t.schema) }))];
+    const warnings = [...plan.tables.flatMap((t) => t.schema.warnings ?? []), ...(plan.warnings ?? []), ...(await restoreForeignKeys(input.target, plan.tables.map((t) => t.schema)))];
     setPhase('verifying');
     const tables = await verifyTables(input, plan, shards);
     setPhase('done');
@@ -185,6 +190,12 @@ async function copyPendingShards(input: MigrateInput, plan: MigrationPlan, shard
     refresh();
   });
   return shards.some((s) => !s.done);
+}
+
+/** Target tables of a job that lists its tables, by the names it gives them; none for `tables: '*'`. */
+function namedTargets(input: MigrateInput): string[] {
+  if (input.tables === '*') return [];
+  return input.tables.map((t) => (typeof t === 'string' ? t : (t.as ?? t.name)));
 }
 
 /**

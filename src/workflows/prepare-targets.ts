@@ -1,29 +1,20 @@
 /**
- * Getting target tables ready for a load, shared by `migrate` and `importFiles`.
+ * Getting target tables ready for a load and their foreign keys back after it, shared by `migrate`
+ * and `importFiles`.
  */
+import { patched } from '@temporalio/workflow';
 import type { TableSchema } from '../core/column-model.js';
-import type { PrepareTableResult } from '../activities/schema.js';
+import type { PrepareTableResult, PrepareTargetsInput } from '../activities/schema.js';
 import { acts } from './migrate-activities.js';
 
-/** What {@link prepareTargets} needs. */
-export interface PrepareTargetsInput {
-  target: string;
-  /** Target table names, in the order of `schemas`. */
-  tables: string[];
-  schemas: TableSchema[];
-  onExisting: 'fail' | 'truncate' | 'append';
-  /** A resumed run keeps its rows: only the foreign keys are dropped. Default false. */
-  resume?: boolean;
-  /** Create missing tables without their primary key where the target loads faster so. Default false. */
-  deferPrimaryKey?: boolean;
-}
+export type { PrepareTargetsInput } from '../activities/schema.js';
 
 /**
- * Foreign keys on existing target tables go before the load and come back after it. With `fail`, the
- * refusal check runs first so a refused target is left untouched; otherwise they go first, because
- * PostgreSQL will not truncate a table that another one references.
+ * Prepares every target table (see the `prepareTargets` activity for the order of foreign keys and
+ * tables). Runs recorded before that activity existed replay the steps it merges, one activity each.
  */
 export async function prepareTargets(input: PrepareTargetsInput): Promise<PrepareTableResult[]> {
+  if (patched('ferry-one-prepare')) return acts.prepareTargets(input);
   const dropFks = () => acts.dropForeignKeys({ target: input.target, tables: input.tables });
   const defer = input.deferPrimaryKey ? { deferPrimaryKey: true } : {};
   // Runs recorded before prepareTable had a result replay it as undefined: no key was deferred.
@@ -42,4 +33,14 @@ export async function prepareTargets(input: PrepareTargetsInput): Promise<Prepar
   }
   await dropFks();
   return prepare();
+}
+
+/**
+ * Creates the foreign keys of the job's tables once all are loaded and returns warnings for those it
+ * could not. Tables without any need no activity, which saves the job a workflow round trip.
+ */
+export async function restoreForeignKeys(target: string, schemas: TableSchema[]): Promise<string[]> {
+  // The patch is asked only when skipping: runs recorded before it replay their activity.
+  if (schemas.every((s) => s.foreignKeys.length === 0) && patched('ferry-skip-no-fks')) return [];
+  return acts.createForeignKeys({ target, schemas });
 }

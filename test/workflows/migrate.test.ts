@@ -97,8 +97,10 @@ describe('migrate workflow (real dev server, real PostgreSQL)', () => {
           const history = JSON.parse(historyToJSON(await env.client.workflow.getHandle(workflowId).fetchHistory()));
           writeFileSync(`${dir}${file}`, JSON.stringify({ workflowId, history }, null, 1));
         };
-        await record('migrate.json', 'wf-happy');
-        await record('copyShard.json', 'wf-happy/ferry_wf_items/0');
+        // Named by day, so each recording adds to the versions the guard replays instead of replacing one.
+        const day = new Date().toISOString().slice(0, 10);
+        await record(`migrate-${day}.json`, 'wf-happy');
+        await record(`copyShard-${day}.json`, 'wf-happy/ferry_wf_items/0');
       }
     } finally {
       await w.stop();

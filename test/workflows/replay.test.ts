@@ -1,7 +1,8 @@
 /**
  * Determinism guard: histories recorded from earlier versions of the workflows must replay against
  * the current bundle. A change that would break running workflows fails here, not in production.
- * Record a new history with `FERRY_RECORD_HISTORIES=1 npx vitest run test/workflows/migrate.test.ts`.
+ * Record the current version's with `FERRY_RECORD_HISTORIES=1 npx vitest run test/workflows/migrate.test.ts`
+ * (files named by day, next to those of earlier versions).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
