@@ -1,6 +1,7 @@
 /**
  * Target schema activities: create tables before the copy, indexes and foreign keys after it.
  */
+import { Context } from '@temporalio/activity';
 import type { TableSchema } from '../core/column-model.js';
 import { TargetNotEmptyError } from '../errors.js';
 import type { ActivityDeps } from './deps.js';
@@ -22,17 +23,23 @@ export interface PrepareTableResult {
   keyDeferred: boolean;
 }
 
-/** Creates the target table, or checks/empties an existing one according to `onExisting`. */
-export async function prepareTable(deps: ActivityDeps, input: PrepareTableInput): Promise<PrepareTableResult> {
+/**
+ * Creates the target table, or checks/empties an existing one according to `onExisting`. `attempt`
+ * is the activity's: a retry may find the table its earlier attempt created.
+ */
+export async function prepareTable(deps: ActivityDeps, input: PrepareTableInput, attempt = 1): Promise<PrepareTableResult> {
   return withFailures(`table ${input.schema.name}`, async () => {
     const target = dialectFor(deps, input.target);
     const state = await target.targetState(input.schema.name);
+    const s = input.schema;
+    const defer = input.deferPrimaryKey === true && target.defersPrimaryKey && s.hasPrimaryKey && s.primaryKey.length > 0;
     if (state === 'missing') {
-      const s = input.schema;
-      const defer = input.deferPrimaryKey === true && target.defersPrimaryKey && s.hasPrimaryKey && s.primaryKey.length > 0;
       await target.createTable(s, { ...(s.typeOverrides ? { typeOverrides: s.typeOverrides } : {}), ...(defer ? { deferPrimaryKey: true } : {}) });
       return { keyDeferred: defer };
     }
+    // An earlier attempt created it and failed before reporting so (in a job of several tables, a
+    // later table's failure does that): empty and still without its key, which the load adds after.
+    if (state === 'empty' && defer && attempt > 1 && !(await target.hasPrimaryKey(s.name))) return { keyDeferred: true };
     if (state === 'rows') {
       if (input.onExisting === 'fail') throw new TargetNotEmptyError(input.schema.name);
       if (input.onExisting === 'truncate') await target.truncate(input.schema.name);
@@ -75,7 +82,8 @@ export interface PrepareTargetsInput {
 export async function prepareTargets(deps: ActivityDeps, input: PrepareTargetsInput): Promise<PrepareTableResult[]> {
   const dropFks = () => dropForeignKeys(deps, { target: input.target, tables: input.tables });
   const defer = input.deferPrimaryKey ? { deferPrimaryKey: true } : {};
-  const prepare = () => settleAll(input.schemas.map((schema) => prepareTable(deps, { target: input.target, schema, onExisting: input.onExisting, ...defer })));
+  const attempt = Context.current().info.attempt;
+  const prepare = () => settleAll(input.schemas.map((schema) => prepareTable(deps, { target: input.target, schema, onExisting: input.onExisting, ...defer }, attempt)));
   if (input.resume) {
     await dropFks();
     return input.schemas.map(() => ({ keyDeferred: false }));

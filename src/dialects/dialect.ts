@@ -239,6 +239,8 @@ export interface Dialect {
   listRoutines(): Promise<string[]>;
 
   targetState(table: string): Promise<TargetState>;
+  /** True when `table` has a primary key (a table created with its key deferred has none yet). */
+  hasPrimaryKey(table: string): Promise<boolean>;
   /** Creates the table when missing (columns and primary key only). */
   createTable(schema: TableSchema, options?: CreateTableOptions): Promise<void>;
   truncate(table: string): Promise<void>;

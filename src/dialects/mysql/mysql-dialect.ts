@@ -159,6 +159,16 @@ export class MysqlDialect implements Dialect {
     return rows.length > 0 ? 'rows' : 'empty';
   }
 
+  async hasPrimaryKey(table: string): Promise<boolean> {
+    const rows = await this.run(() =>
+      this.strings(
+        `SELECT 1 FROM information_schema.TABLE_CONSTRAINTS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ${lit(table)} ` +
+          `AND CONSTRAINT_TYPE = 'PRIMARY KEY'`,
+      ),
+    );
+    return rows.length > 0;
+  }
+
   async createTable(schema: TableSchema, options?: CreateTableOptions): Promise<void> {
     await this.serverInfo();
     await this.run(() => this.strings(this.createTableSql(schema, options)));

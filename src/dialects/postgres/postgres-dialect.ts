@@ -16,7 +16,7 @@ import { viewFromSql, viewSourceColumn } from '../view-sql.js';
 import { wrapPgError } from './postgres-errors.js';
 import { copyOut, replaceWithCopy } from './postgres-copy.js';
 import { CopyLineTap } from './copy-line-tap.js';
-import { addPrimaryKey } from './postgres-primary-key.js';
+import { addPrimaryKey, hasPrimaryKey } from './postgres-primary-key.js';
 import { listPgRoutines } from './postgres-catalog.js';
 import { pgCountLossySql, pgFirstLossySql, pgProduces } from './postgres-lossy.js';
 import { byteOrderedColumns, introspectPg, listPgTables, qualified } from './postgres-introspect.js';
@@ -213,6 +213,10 @@ export class PostgresDialect implements Dialect {
       const any = await this.pool.query(`SELECT 1 FROM ${this.table(table)} LIMIT 1`);
       return any.rowCount === 0 ? 'empty' : 'rows';
     });
+  }
+
+  hasPrimaryKey(table: string): Promise<boolean> {
+    return this.run(`checking the primary key of "${table}"`, () => hasPrimaryKey(this.pool, this.schema, table));
   }
 
   async createTable(schema: TableSchema, options: CreateTableOptions = {}): Promise<void> {

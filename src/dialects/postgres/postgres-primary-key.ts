@@ -9,7 +9,7 @@ import { quoteIdent } from './postgres-sql.js';
 const UNIQUE_VIOLATION = '23505';
 
 /** True when `table` (in `schema`) has a primary key constraint. */
-async function hasPrimaryKey(pool: pg.Pool, schema: string, table: string): Promise<boolean> {
+export async function hasPrimaryKey(pool: pg.Pool, schema: string, table: string): Promise<boolean> {
   const r = await pool.query<{ found: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
        WHERE n.nspname = $1 AND c.relname = $2 AND con.contype = 'p') AS found`,
