@@ -19,6 +19,7 @@ import { startDevServer, type DevServer } from '../src/temporal/dev-server.js';
 import { DST_DB, SRC_DB, countRows, createDatasets, dropTable, query, type Engine } from './bench-datasets.js';
 import { checkDiff, plantDifferences } from './bench-diff.js';
 import { phaseBreakdown } from './bench-phases.js';
+import { settle } from './bench-settle.js';
 import { procCpuSeconds, procStatusKb, run, startWorker, tail, versionOf, which, workerWarnings, type BenchWorker } from './bench-proc.js';
 import { direction, installReferenceTools, readBoth, readOneSlower, type Direction } from './bench-reference.js';
 import { DEFAULT_PORT, ferryTimeoutMs, options, type Options } from './bench-options.js';
@@ -70,6 +71,7 @@ class Bench {
     if (kb !== undefined) result.workerPeakMb = kb / 1024;
     // The diff baseline needs a full target table; make sure the last run left one.
     if ((await countRows(dir.target, DST_DB)) === this.opts.rows) {
+      await this.settle();
       for (let round = 1; round <= this.opts.rounds; round++) {
         await this.measure(result.readOne, () => readOneSlower(dir));
         await this.measure(result.readBoth, () => readBoth(dir));
@@ -122,6 +124,7 @@ class Bench {
       throw new Error(`the ferry worker exited:\n${tail(this.worker.output(), 30)}`);
     }
     await dropTable(dir.target, DST_DB);
+    await this.settle();
     const id = `bench-${this.stamp}-${dir.id}-${verify}-${round}`;
     const args = ['migrate', '--source', dir.sourceUrl, '--target', dir.targetUrl, '--tables', 'orders', '--on-existing', 'truncate'];
     args.push('--verify', verify, '--wait', '--json', '--id', id);
@@ -169,6 +172,7 @@ class Bench {
     const series = result.references[i];
     if (!ref || !series || series.skipped || series.errors.length >= 2) return;
     await ref.prepare();
+    await this.settle();
     const failuresBefore = series.errors.length;
     await this.measure(series, async () => {
       const t = await ref.run();
@@ -178,6 +182,12 @@ class Bench {
     });
     const outcome = series.errors.length > failuresBefore ? `FAILED: ${series.errors[series.errors.length - 1]}` : `${series.seconds[series.seconds.length - 1]?.toFixed(2)} s`;
     log(`${dir.label} ${ref.name}: ${outcome}`);
+  }
+
+  /** Before a timed run: the servers write out what the previous run left (see bench-settle.ts). */
+  private async settle(): Promise<void> {
+    const s = await settle();
+    if (s.innodbDirtyLeft > 0) log(`InnoDB still had ${s.innodbDirtyLeft} dirty pages after ${(s.ms / 1000).toFixed(1)} s; timing the next run anyway`);
   }
 
   private async measure(series: Series, fn: () => Promise<{ ms: number; peakKb?: number }>): Promise<void> {
@@ -236,7 +246,7 @@ async function main(): Promise<number> {
   const opts = options();
   const started = new Date();
   const stamp = started.toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z');
-  const notes: string[] = [];
+  const notes: string[] = ['before every timed run, untimed: a PostgreSQL CHECKPOINT, InnoDB dirty pages written, sync (scripts/bench-settle.ts)'];
   const dirs = opts.directions.map(direction);
   log(`${opts.rows.toLocaleString('en-US')} rows, ${opts.rounds} round(s), directions ${opts.directions.join(', ')}`);
 

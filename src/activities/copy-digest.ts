@@ -18,10 +18,18 @@ import { coversRange, type CopiedDigests } from '../core/copied-digest.js';
 import type { KeyRange } from '../core/key-range.js';
 import type { Dialect } from '../dialects/dialect.js';
 import { printsAlike } from '../dialects/index.js';
+import { boundedAll } from '../workflows/bounded.js';
 import type { CopyChunkInput } from './copy-chunk.js';
 import type { TableRange } from './compare-range.js';
 import { RowDigester } from './row-digester.js';
 import { comparedColumns } from './source-side.js';
+
+/**
+ * Pieces of one shard the target digests at once. 1M rows MySQL → MySQL on 2 cores, where the target's
+ * reads wait on the disk (its buffer pool is smaller than the two tables): verify 0.85–0.97 s with
+ * two against 1.11–1.12 s with one, three no better; PostgreSQL 0.83–0.96 s against 0.90–0.97 s.
+ */
+const PIECES_AT_ONCE = 2;
 
 /** Share of the target's digest capacity a piece fills: its bytes are counted exactly, with room to spare. */
 const PIECE_FILL = 0.8;
@@ -56,12 +64,19 @@ export async function copiedDigestsMatch(target: Dialect, input: TableRange, cop
   if (input.transform || input.view || comparedColumns(input).length !== input.columns.length || !coversRange(copied, input.range)) return null;
   if ((await target.digestCapacity(input.targetTable, input.key)) <= 0) return null;
   let rows = 0;
-  for (const piece of copied.pieces) {
+  let differs = false;
+  const ctx = Context.current();
+  await boundedAll(copied.pieces, PIECES_AT_ONCE, async (piece) => {
+    if (differs) return;
     const range = { lo: piece.lo, hi: piece.hi };
     const got = await target.digestRange({ table: input.targetTable, columns: input.columns, key: input.key, range, wholeRow: copied.wholeRow, asPrinted: copied.asPrinted });
-    if (!got || got.rows !== piece.rows || got.digest !== piece.digest) return null;
+    if (!got || got.rows !== piece.rows || got.digest !== piece.digest) {
+      differs = true;
+      return;
+    }
     rows += got.rows;
-    Context.current().heartbeat({ digested: rows });
-  }
+    ctx.heartbeat({ digested: rows });
+  });
+  if (differs) return null;
   return { rows };
 }
