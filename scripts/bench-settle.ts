@@ -1,9 +1,9 @@
 /**
  * Lets both database servers write out what the previous run left in memory before the next timed
  * run starts. A 1M-row load leaves ~200 MB of dirty pages that the servers flush in the background
- * for seconds afterwards, on the same two cores and disk, so without this each run paid for the
- * one before it: in the run of 2026-12-07 02:32 UTC a `--verify checksum` run, which always followed
- * `mysqldump | mysql`, took 8.4–8.7 s against 6.6 s after a lighter run. Untimed.
+ * for seconds afterwards, on the same two cores and disk, so without this a run could pay for the
+ * one before it: MySQL→MySQL `--verify checksum`, each run right after `mysqldump | mysql`, took 6.6,
+ * 8.7 and 8.4 s without it and 6.3, 6.8 and 6.9 s with it (2026-12-07, 1M rows). Untimed.
  */
 import { query } from './bench-datasets.js';
 import { mustRun } from './bench-proc.js';
