@@ -3,6 +3,7 @@
  */
 import { Context } from '@temporalio/activity';
 import type { TableSchema } from '../core/column-model.js';
+import { inPrepareOrder } from '../core/prepare-order.js';
 import { TargetNotEmptyError } from '../errors.js';
 import type { ActivityDeps } from './deps.js';
 import { dialectFor } from './deps.js';
@@ -74,27 +75,18 @@ export interface PrepareTargetsInput {
 
 /**
  * Gets every target table of a job ready in one activity: one workflow round trip instead of one for
- * the foreign keys and one more for the tables. Foreign keys on existing target tables go before the
- * load and come back after it. With `fail`, the refusal check runs first so a refused target is left
- * untouched; otherwise they go first, because PostgreSQL will not truncate a table that another one
- * references. Results are in the order of `schemas`.
+ * the foreign keys and one more for the tables, in the order of {@link inPrepareOrder}. Results are
+ * in the order of `schemas`.
  */
 export async function prepareTargets(deps: ActivityDeps, input: PrepareTargetsInput): Promise<PrepareTableResult[]> {
-  const dropFks = () => dropForeignKeys(deps, { target: input.target, tables: input.tables });
   const defer = input.deferPrimaryKey ? { deferPrimaryKey: true } : {};
   const attempt = Context.current().info.attempt;
-  const prepare = () => settleAll(input.schemas.map((schema) => prepareTable(deps, { target: input.target, schema, onExisting: input.onExisting, ...defer }, attempt)));
-  if (input.resume) {
-    await dropFks();
-    return input.schemas.map(() => ({ keyDeferred: false }));
-  }
-  if (input.onExisting === 'fail') {
-    const prepared = await prepare();
-    await dropFks();
-    return prepared;
-  }
-  await dropFks();
-  return prepare();
+  return inPrepareOrder(
+    input,
+    () => dropForeignKeys(deps, { target: input.target, tables: input.tables }),
+    () => settleAll(input.schemas.map((schema) => prepareTable(deps, { target: input.target, schema, onExisting: input.onExisting, ...defer }, attempt))),
+    { keyDeferred: false },
+  );
 }
 
 /** Like Promise.all, but rejects only once every promise has settled, so no table is still being changed. */

@@ -4,6 +4,7 @@
  */
 import { patched } from '@temporalio/workflow';
 import type { TableSchema } from '../core/column-model.js';
+import { inPrepareOrder } from '../core/prepare-order.js';
 import type { PrepareTableResult, PrepareTargetsInput } from '../activities/schema.js';
 import { acts } from './migrate-activities.js';
 
@@ -15,24 +16,17 @@ export type { PrepareTargetsInput } from '../activities/schema.js';
  */
 export async function prepareTargets(input: PrepareTargetsInput): Promise<PrepareTableResult[]> {
   if (patched('ferry-one-prepare')) return acts.prepareTargets(input);
-  const dropFks = () => acts.dropForeignKeys({ target: input.target, tables: input.tables });
   const defer = input.deferPrimaryKey ? { deferPrimaryKey: true } : {};
-  // Runs recorded before prepareTable had a result replay it as undefined: no key was deferred.
-  const prepare = async () =>
-    (await Promise.all(input.schemas.map((schema) => acts.prepareTable({ target: input.target, schema, onExisting: input.onExisting, ...defer })))).map(
-      (r): PrepareTableResult => r ?? { keyDeferred: false },
-    );
-  if (input.resume) {
-    await dropFks();
-    return input.schemas.map(() => ({ keyDeferred: false }));
-  }
-  if (input.onExisting === 'fail') {
-    const prepared = await prepare();
-    await dropFks();
-    return prepared;
-  }
-  await dropFks();
-  return prepare();
+  return inPrepareOrder(
+    input,
+    () => acts.dropForeignKeys({ target: input.target, tables: input.tables }),
+    // Runs recorded before prepareTable had a result replay it as undefined: no key was deferred.
+    async () =>
+      (await Promise.all(input.schemas.map((schema) => acts.prepareTable({ target: input.target, schema, onExisting: input.onExisting, ...defer })))).map(
+        (r): PrepareTableResult => r ?? { keyDeferred: false },
+      ),
+    { keyDeferred: false },
+  );
 }
 
 /**
