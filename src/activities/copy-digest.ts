@@ -18,7 +18,7 @@ import { coversRange, type CopiedDigests } from '../core/copied-digest.js';
 import type { KeyRange } from '../core/key-range.js';
 import type { Dialect } from '../dialects/dialect.js';
 import { printsAlike } from '../dialects/index.js';
-import { boundedAll } from '../workflows/bounded.js';
+import { boundedAll } from '../core/bounded.js';
 import type { CopyChunkInput } from './copy-chunk.js';
 import type { TableRange } from './compare-range.js';
 import { RowDigester } from './row-digester.js';

@@ -3,7 +3,6 @@
  * returns; workflows import only its type.
  */
 import { hostname } from 'node:os';
-import { Context } from '@temporalio/activity';
 import { copyChunk, type CopyChunkInput } from './copy-chunk.js';
 import type { ActivityDeps } from './deps.js';
 import { planMigration } from './plan.js';
@@ -49,7 +48,7 @@ export function createActivities(deps: ActivityDeps) {
     planMigration: (input: MigrateInput) => planMigration(d, input),
     previewMigration: (input: MigrateInput) => previewMigration(d, input),
     dropForeignKeys: (input: { target: string; tables: string[] }) => dropForeignKeys(d, input),
-    prepareTable: (input: PrepareTableInput) => prepareTable(d, input, Context.current().info.attempt),
+    prepareTable: (input: PrepareTableInput) => prepareTable(d, input),
     prepareTargets: (input: PrepareTargetsInput) => prepareTargets(d, input),
     copyChunk: (input: CopyChunkInput) => copyChunk(d, input),
     createIndexes: (input: CreateIndexesInput) => createIndexes(d, input),

@@ -25,10 +25,11 @@ export interface PrepareTableResult {
 }
 
 /**
- * Creates the target table, or checks/empties an existing one according to `onExisting`. `attempt`
- * is the activity's: a retry may find the table its earlier attempt created.
+ * Creates the target table, or checks/empties an existing one according to `onExisting`. A retry of
+ * the activity (this one or `prepareTargets`) may find the table its earlier attempt created.
  */
-export async function prepareTable(deps: ActivityDeps, input: PrepareTableInput, attempt = 1): Promise<PrepareTableResult> {
+export async function prepareTable(deps: ActivityDeps, input: PrepareTableInput): Promise<PrepareTableResult> {
+  const attempt = Context.current().info.attempt;
   return withFailures(`table ${input.schema.name}`, async () => {
     const target = dialectFor(deps, input.target);
     const state = await target.targetState(input.schema.name);
@@ -80,11 +81,10 @@ export interface PrepareTargetsInput {
  */
 export async function prepareTargets(deps: ActivityDeps, input: PrepareTargetsInput): Promise<PrepareTableResult[]> {
   const defer = input.deferPrimaryKey ? { deferPrimaryKey: true } : {};
-  const attempt = Context.current().info.attempt;
   return inPrepareOrder(
     input,
     () => dropForeignKeys(deps, { target: input.target, tables: input.tables }),
-    () => settleAll(input.schemas.map((schema) => prepareTable(deps, { target: input.target, schema, onExisting: input.onExisting, ...defer }, attempt))),
+    () => settleAll(input.schemas.map((schema) => prepareTable(deps, { target: input.target, schema, onExisting: input.onExisting, ...defer }))),
     { keyDeferred: false },
   );
 }

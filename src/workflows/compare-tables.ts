@@ -9,7 +9,7 @@ import type { FerryActivities } from '../activities/index.js';
 import { BISECT_DEFAULTS, appendCapped, comparePaths, nextStep, type RangeCompare, type RangePath } from '../core/bisect.js';
 import type { DiffInput, LeafResult, TableDiff } from '../core/compare-report.js';
 import { tableSides, type TablePlan } from '../core/report.js';
-import { boundedAll } from './bounded.js';
+import { boundedAll } from '../core/bounded.js';
 
 const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' };
 const { compareRange, compareParts, diffLeaf } = proxyActivities<FerryActivities>({

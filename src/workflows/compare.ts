@@ -8,7 +8,7 @@ import type { FerryActivities } from '../activities/index.js';
 import type { DiffInput, DiffReport, JobInput, TableVerifyReport, VerifyInput, VerifyReport } from '../core/compare-report.js';
 import { describeRange } from '../core/key-range.js';
 import { tableSides, unverifiedOf, type MigrateInput } from '../core/report.js';
-import { boundedAll } from './bounded.js';
+import { boundedAll } from '../core/bounded.js';
 import { compareTables } from './compare-tables.js';
 import { acquireTableLocks } from './table-lock.js';
 

@@ -9,7 +9,7 @@ import type { FerryActivities } from '../activities/index.js';
 import type { ExportInput, ExportReport, ExportShardInput, ExportShardResult, ExportTableReport } from '../core/files-report.js';
 import { describeRange, type KeyTuple } from '../core/key-range.js';
 import { FerryJobKey, FerryKindKey, FerryTableKey } from '../shared.js';
-import { boundedAll } from './bounded.js';
+import { boundedAll } from '../core/bounded.js';
 import { chunkReporter, withProgress, type ProgressTracker } from './files-progress.js';
 
 const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' };

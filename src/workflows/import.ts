@@ -8,7 +8,7 @@ import type { FerryActivities } from '../activities/index.js';
 import type { ImportInput, ImportPlan, ImportReport, ImportShardInput, ImportTableReport, LoadShardResult } from '../core/files-report.js';
 import { describeRange } from '../core/key-range.js';
 import { FerryJobKey, FerryKindKey, FerryTableKey } from '../shared.js';
-import { boundedAll } from './bounded.js';
+import { boundedAll } from '../core/bounded.js';
 import { chunkReporter, withProgress, type ProgressTracker } from './files-progress.js';
 import { acquireTableLocks } from './table-lock.js';
 import { acts } from './migrate-activities.js';

@@ -19,7 +19,7 @@ import {
 } from '@temporalio/workflow';
 import { mappingOf, type MigrateInput, type MigrationPhase, type MigrationPlan, type MigrationProgress, type MigrationReport, type ShardState } from '../core/report.js';
 import { FerryJobKey, FerryKindKey, FerryStatusKey, FerryTableKey, chunkDoneSignal, progressQuery, resumeStateQuery } from '../shared.js';
-import { boundedAll } from './bounded.js';
+import { boundedAll } from '../core/bounded.js';
 import { copyShard } from './copy-shard.js';
 import { acts } from './migrate-activities.js';
 import { prepareTargets, restoreForeignKeys } from './prepare-targets.js';

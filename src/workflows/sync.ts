@@ -11,7 +11,7 @@ import type { SyncInput, SyncReport, SyncState, SyncTableReport } from '../core/
 import { mappingOf, tableSides, type TablePlan } from '../core/report.js';
 import { watermarkProblem, windowStart } from '../core/watermark.js';
 import { FerryJobKey, FerryKindKey } from '../shared.js';
-import { boundedAll } from './bounded.js';
+import { boundedAll } from '../core/bounded.js';
 import { planInput } from './compare.js';
 import { compareTables } from './compare-tables.js';
 import { acquireTableLocks } from './table-lock.js';

@@ -7,7 +7,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { FerryActivities } from '../activities/index.js';
 import type { TableVerifyReport, VerifyReport } from '../core/compare-report.js';
 import type { VerifyFilesInput } from '../core/files-report.js';
-import { boundedAll } from './bounded.js';
+import { boundedAll } from '../core/bounded.js';
 
 const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' };
 const { planImport, checkAgainstFiles } = proxyActivities<FerryActivities>({ startToCloseTimeout: '2 hours', heartbeatTimeout: '1 minute', retry });

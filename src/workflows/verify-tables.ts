@@ -4,7 +4,7 @@
 import { mapsLossy } from '../core/column-model.js';
 import { describeRange } from '../core/key-range.js';
 import { mappingOf, tableSides, unverifiedOf, type MigrateInput, type MigrationPlan, type ShardState, type TableReport } from '../core/report.js';
-import { boundedAll } from './bounded.js';
+import { boundedAll } from '../core/bounded.js';
 import { acts, verifyActs } from './migrate-activities.js';
 
 /** Builds the per-table report, verifying each shard unless `input.verify` is `none`. */
