@@ -11,7 +11,7 @@ import { codecFromEnv } from './payload-codec.js';
 /** Path of the failure converter module that encodes failure messages (a .cjs file beside the sources). */
 export function encryptedFailuresPath(): string {
   // tsc does not copy .cjs files into dist/, so the compiled CLI (unbundled or bundled into
-  // dist/ferry-cli.js) uses the one in src/, found from the project root.
+  // dist/ferry-cli.cjs) uses the one in src/, found from the project root.
   return join(projectRoot(), 'src', 'temporal', 'encrypted-failures.cjs');
 }
 
