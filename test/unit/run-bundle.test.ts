@@ -63,6 +63,17 @@ describe('runBundle (the CLI bundle from a V8 code cache)', () => {
     expect(rebuilt.out.word).toBe('omega');
   });
 
+  it('runs a bundle whose cache is damaged by compiling it, and writes a good cache again', async () => {
+    await writeFile(bundle, bundleSource('alpha'));
+    await start();
+    const [cache] = (await readdir(dir)).filter((f) => f.endsWith('.v8cache'));
+    await writeFile(join(dir, cache!), Buffer.from('not a code cache'));
+    const damaged = await start();
+    expect(damaged.cacheUsed).toBe(false);
+    expect(damaged.out.word).toBe('alpha');
+    expect((await start()).cacheUsed).toBe(true);
+  });
+
   it('names the cache by the bundle size and modification time', () => {
     expect(cacheFileFor('/x/ferry-cli.cjs', 100, 1234.6)).toBe('/x/ferry-cli.cjs.100-1235.v8cache');
     expect(cacheFileFor('/x/ferry-cli.cjs', 100, 1234.6)).not.toBe(cacheFileFor('/x/ferry-cli.cjs', 100, 1300));
