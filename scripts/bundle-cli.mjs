@@ -6,7 +6,7 @@
 // when it exists and the unbundled CLI otherwise, so a build without esbuild still works.
 // CommonJS, because Node 20 can run a script, but not an ES module, from a V8 code cache
 // (src/boot/run-bundle.ts); import.meta.url becomes the bundle's own URL, as it was in the ES module.
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const entry = fileURLToPath(new URL('../dist/src/client.js', import.meta.url));
@@ -29,9 +29,11 @@ try {
 }
 if (!existsSync(entry)) throw new Error(`[bundle-cli] ${entry} is missing: run tsc first`);
 
-await esbuild.build({
+// Not written by esbuild: the output is checked first, so a refused build leaves no bundle for bin/ferry.js to run.
+const built = await esbuild.build({
   entryPoints: [entry],
   outfile,
+  write: false,
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -54,7 +56,7 @@ await esbuild.build({
 // (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), so the commands kept out of the bundle are imported by
 // the loader's function instead (`__ferryImport`, src/boot/run-bundle.ts). Any other import() left in
 // the bundle would fail the same way on a cached start: the build refuses it.
-const code = readFileSync(outfile, 'utf8').replace(/\bawait import\("(\.\/src\/[^"]+)"\)/g, 'await __ferryImport("$1")');
+const code = built.outputFiles[0].text.replace(/\bawait import\("(\.\/src\/[^"]+)"\)/g, 'await __ferryImport("$1")');
 const left = code.match(/[^\w$.]import\(/g);
 if (left) throw new Error(`[bundle-cli] ${left.length} import() call(s) left in ${outfile}: keep the module out of the bundle (lazy) or import it statically`);
 writeFileSync(outfile, code);
