@@ -12,5 +12,13 @@ if (!existsSync(entry)) {
   process.exit(2);
 }
 const fresh = existsSync(bundle) && statSync(bundle).mtimeMs >= statSync(entry).mtimeMs;
-if (fresh && !process.env.FERRY_UNBUNDLED) (await import('../dist/src/boot/run-bundle.js')).runBundle(bundle);
+if (process.argv.length === 3 && process.argv[2] === 'worker') {
+  // `ferry worker` takes no options, so it skips the CLI: the bundle holds a second copy of the Temporal
+  // client and its protobuf reflection, which stayed resident (~30 MB) for the worker's whole life.
+  const { runWorker } = await import('../dist/src/worker.js');
+  await runWorker().catch((e) => {
+    console.error(`ferry: ${e.message}`);
+    process.exitCode = 2;
+  });
+} else if (fresh && !process.env.FERRY_UNBUNDLED) (await import('../dist/src/boot/run-bundle.js')).runBundle(bundle);
 else await import(entry);
