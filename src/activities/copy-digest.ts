@@ -52,7 +52,7 @@ export async function copyDigester(source: Dialect, target: Dialect, input: Copy
   const [forms, capacity] = await Promise.all([source.checksumForms(req), target.digestCapacity(input.targetTable, input.key)]);
   // The key's text ends pieces, so it must be the key tuple itself.
   if (forms === null || capacity <= 0 || keyAt.some((i) => forms[i] !== 'same')) return null;
-  return new RowDigester(forms, keyAt, Math.floor(capacity * PIECE_FILL), chunk.lo, true, alike);
+  return new RowDigester(forms, keyAt, Math.floor(capacity * PIECE_FILL), chunk.lo, true, alike, target.copyDigestHash ?? 'md5');
 }
 
 /**
@@ -69,7 +69,8 @@ export async function copiedDigestsMatch(target: Dialect, input: TableRange, cop
   await boundedAll(copied.pieces, PIECES_AT_ONCE, async (piece) => {
     if (differs) return;
     const range = { lo: piece.lo, hi: piece.hi };
-    const got = await target.digestRange({ table: input.targetTable, columns: input.columns, key: input.key, range, wholeRow: copied.wholeRow, asPrinted: copied.asPrinted });
+    const req = { table: input.targetTable, columns: input.columns, key: input.key, range, wholeRow: copied.wholeRow, asPrinted: copied.asPrinted };
+    const got = await target.digestRange(copied.hash ? { ...req, digestHash: copied.hash } : req);
     if (!got || got.rows !== piece.rows || got.digest !== piece.digest) {
       differs = true;
       return;

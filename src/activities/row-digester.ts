@@ -1,13 +1,15 @@
 /**
  * Digests rows as a copy reads them, in the checksum text `Dialect.digestRange` hashes: per row
  * `<byte length>:<text>`, the text being the columns' checksum forms joined by U+001F with NULL as
- * `\N`, all of a piece's rows in key order under one md5. Pieces are cut so that the target can
- * digest each in one string.
+ * `\N`, all of a piece's rows in key order under one md5; or, for a target that offers it
+ * (`Dialect.copyDigestHash`), each row's text hashed as PostgreSQL's hashtextextended and summed.
+ * Pieces are cut so that the target can digest each in one string.
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { CopiedDigests, CopiedPiece } from '../core/copied-digest.js';
 import type { KeyTuple } from '../core/key-range.js';
-import type { ChecksumFromTransfer, RowTap } from '../dialects/dialect.js';
+import type { ChecksumFromTransfer, DigestHash, RowTap } from '../dialects/dialect.js';
+import { HashSum, hashBytesExtended, hashOut } from '../core/pg-text-hash.js';
 
 const SEPARATOR = 0x1f;
 const TAB = 0x09;
@@ -37,6 +39,8 @@ const BATCH_BYTES = 64 * 1024;
 /** A {@link RowTap} that digests the rows it sees (see the module comment). */
 export class RowDigester implements RowTap {
   private hash: Hash = createHash('md5');
+  /** The piece's sum of row hashes, with `digestHash` 'hashtext-sum' (no md5 nor batch then). */
+  private sum = new HashSum();
   private readonly batch = Buffer.allocUnsafe(BATCH_BYTES);
   private at = 0;
   /** This row's text, and the previous row's (whose key ends a piece cut before this row). */
@@ -60,6 +64,7 @@ export class RowDigester implements RowTap {
    * @param lo the range's lower bound (exclusive), where the first piece starts
    * @param wholeRow the form the target digests the pieces in (`RangeRequest.wholeRow`), kept with them
    * @param asPrinted likewise `RangeRequest.asPrinted`
+   * @param digestHash likewise `RangeRequest.digestHash`
    */
   constructor(
     private readonly forms: readonly ChecksumFromTransfer[],
@@ -68,6 +73,7 @@ export class RowDigester implements RowTap {
     lo: KeyTuple | null,
     private readonly wholeRow: boolean,
     private readonly asPrinted: boolean,
+    private readonly digestHash: DigestHash = 'md5',
   ) {
     this.lo = lo;
     this.keyField = new Int32Array(forms.length).fill(-1);
@@ -147,7 +153,7 @@ export class RowDigester implements RowTap {
   /** The digests, the last piece ending at `hi` (the range's upper bound). */
   finish(hi: KeyTuple | null): CopiedDigests {
     this.endPiece(hi);
-    return { wholeRow: this.wholeRow, asPrinted: this.asPrinted, pieces: this.pieces };
+    return { wholeRow: this.wholeRow, asPrinted: this.asPrinted, ...(this.digestHash === 'hashtext-sum' ? { hash: this.digestHash } : {}), pieces: this.pieces };
   }
 
   /** Hashes this row's `textBytes` of text, ending the piece before it when it would not fit. */
@@ -155,18 +161,10 @@ export class RowDigester implements RowTap {
     const digits = textBytes < 10 ? 1 : textBytes < 100 ? 2 : textBytes < 1000 ? 3 : textBytes < 10000 ? 4 : String(textBytes).length;
     const rowBytes = digits + 1 + textBytes;
     if (this.pieceRows > 0 && this.pieceBytes + rowBytes > this.maxPieceBytes) this.endPiece(this.previousKey());
-    if (this.at + rowBytes > BATCH_BYTES) this.flush();
-    if (rowBytes > BATCH_BYTES) {
-      this.hash.update(`${textBytes}:`, 'latin1');
-      this.hash.update(this.text.subarray(0, textBytes));
-    } else {
-      const out = this.batch;
-      let at = this.at + digits;
-      let n = textBytes;
-      for (let d = at - 1; d >= this.at; d--, n = Math.floor(n / 10)) out[d] = ZERO + (n % 10);
-      out[at++] = COLON;
-      this.at = at + this.text.copy(out, at, 0, textBytes);
-    }
+    if (this.digestHash === 'hashtext-sum') {
+      hashBytesExtended(this.text, 0, textBytes);
+      this.sum.add(hashOut[0]!, hashOut[1]!);
+    } else this.batchForMd5(textBytes, digits);
     this.pieceRows += 1;
     this.pieceBytes += rowBytes;
     this.rows += 1;
@@ -176,6 +174,23 @@ export class RowDigester implements RowTap {
     const spans = this.keySpans;
     this.keySpans = this.previousKeySpans;
     this.previousKeySpans = spans;
+  }
+
+  /** Appends `<length>:<text>` to the md5 batch (hashing the batch first when it is full). */
+  private batchForMd5(textBytes: number, digits: number): void {
+    const rowBytes = digits + 1 + textBytes;
+    if (this.at + rowBytes > BATCH_BYTES) this.flush();
+    if (rowBytes > BATCH_BYTES) {
+      this.hash.update(`${textBytes}:`, 'latin1');
+      this.hash.update(this.text.subarray(0, textBytes));
+      return;
+    }
+    const out = this.batch;
+    let at = this.at + digits;
+    let n = textBytes;
+    for (let d = at - 1; d >= this.at; d--, n = Math.floor(n / 10)) out[d] = ZERO + (n % 10);
+    out[at++] = COLON;
+    this.at = at + this.text.copy(out, at, 0, textBytes);
   }
 
   private previousKey(): KeyTuple {
@@ -219,10 +234,16 @@ export class RowDigester implements RowTap {
   }
 
   private endPiece(hi: KeyTuple | null): void {
-    this.flush();
-    const digest = this.hash.digest('hex');
-    this.pieces.push({ lo: this.lo, hi, rows: this.pieceRows, digest: this.pieceRows === 0 ? '' : digest });
-    this.hash = createHash('md5');
+    let digest: string;
+    if (this.digestHash === 'hashtext-sum') {
+      digest = this.sum.toString();
+      this.sum = new HashSum();
+    } else {
+      this.flush();
+      digest = this.pieceRows === 0 ? '' : this.hash.digest('hex');
+      if (this.pieceRows > 0) this.hash = createHash('md5');
+    }
+    this.pieces.push({ lo: this.lo, hi, rows: this.pieceRows, digest });
     this.lo = hi;
     this.pieceRows = 0;
     this.pieceBytes = 0;

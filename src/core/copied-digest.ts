@@ -10,7 +10,7 @@ export interface CopiedPiece {
   lo: KeyTuple | null;
   hi: KeyTuple | null;
   rows: number;
-  /** md5 (hex) of the rows' checksum text in key order; '' for no rows. */
+  /** The rows' digest as `Dialect.digestRange` computes it with the pieces' `hash` ('' or '0' for no rows). */
   digest: string;
 }
 
@@ -19,6 +19,8 @@ export interface CopiedDigests {
   /** The form the rows were hashed in (`RangeRequest.wholeRow` and `RangeRequest.asPrinted`). */
   wholeRow: boolean;
   asPrinted: boolean;
+  /** `RangeRequest.digestHash` of the pieces; absent for md5 (and in runs recorded before there was a choice). */
+  hash?: 'hashtext-sum';
   pieces: CopiedPiece[];
 }
 
@@ -38,7 +40,7 @@ export const MAX_COPIED_PIECES = 500;
 export function appendCopied(sofar: CopiedDigests | null | undefined, next: CopiedDigests | undefined): CopiedDigests | null {
   if (sofar === null || next === undefined) return null;
   if (sofar === undefined) return next.pieces.length <= MAX_COPIED_PIECES ? next : null;
-  if (sofar.wholeRow !== next.wholeRow || sofar.asPrinted !== next.asPrinted) return null;
+  if (sofar.wholeRow !== next.wholeRow || sofar.asPrinted !== next.asPrinted || sofar.hash !== next.hash) return null;
   const last = sofar.pieces[sofar.pieces.length - 1];
   const first = next.pieces[0];
   if (last === undefined || first === undefined || !sameBound(last.hi, first.lo)) return null;

@@ -45,11 +45,19 @@
  *
  * A range's digest ({@link Dialect.digestRange}) is one md5 over the same row strings in key order,
  * each written as `<byte length>:<text>`: a single hash per piece of rows instead of one per row.
+ * A database may offer a cheaper digest of its own for the worker to match (`RangeRequest.digestHash`).
  */
 import type { Readable } from 'node:stream';
 import type { Column, LossyKind, OverflowLimit, TableSchema } from '../core/column-model.js';
 import type { KeyRange, KeyTuple } from '../core/key-range.js';
 import type { SourceView } from '../core/table-mapping.js';
+
+/**
+ * How a range's digest hashes its row strings: `md5`, one md5 over them in key order (see above); or
+ * `hashtext-sum`, the decimal sum of PostgreSQL's `hashtextextended(row string, 0)` over them, in any
+ * order (core/pg-text-hash.ts computes the same in the worker).
+ */
+export type DigestHash = 'md5' | 'hashtext-sum';
 
 /** Engines ferry speaks. MariaDB is `mysql`. */
 export type Engine = 'postgres' | 'mysql';
@@ -84,6 +92,8 @@ export interface RangeRequest {
    * caller then checksums the range in the checksum text.
    */
   asPrinted?: boolean;
+  /** For {@link Dialect.digestRange}: the digest to compute, one of `Dialect.copyDigestHash` or md5 (the default). */
+  digestHash?: DigestHash;
   /**
    * For {@link Dialect.readRange} and {@link Dialect.writeRange}: the rows travel in this engine's own
    * binary copy form instead of transfer text. Only between two tables whose {@link Dialect.binaryForm}
@@ -150,7 +160,10 @@ export interface RangeChecksum {
 /** Count and digest of a key range (see {@link Dialect.digestRange}). */
 export interface RangeDigest {
   rows: number;
-  /** md5 (hex) of the rows' checksum text in key order, each row as `<byte length>:<text>`; '' for no rows. */
+  /**
+   * md5 (hex) of the rows' checksum text in key order, each row as `<byte length>:<text>`, '' for no
+   * rows; or with `RangeRequest.digestHash` 'hashtext-sum' the decimal sum of their hashes, '0' for none.
+   */
   digest: string;
 }
 
@@ -186,6 +199,11 @@ export interface WriteRangeOptions {
 
 export interface Dialect {
   readonly engine: Engine;
+  /**
+   * A digest this database computes more cheaply than md5 and the worker can match as a copy reads
+   * the rows (`RangeRequest.digestHash`); absent when it has none.
+   */
+  readonly copyDigestHash?: DigestHash;
   /** Where this connection points, for messages: engine, host and database, never credentials. */
   readonly label: string;
 

@@ -1,7 +1,8 @@
 /**
  * Digests taken while copying from PostgreSQL (activities/copy-digest.ts): the worker's digest of the
  * COPY text lines equals PostgreSQL's own digest of the same rows piece by piece (escapes, NULLs,
- * trimmed decimals, padded fractions and char(n) included), and a PostgreSQL → MySQL copy is verified
+ * trimmed decimals, padded fractions and char(n) included), in either digest (`RangeRequest.digestHash`),
+ * and a PostgreSQL → MySQL copy is verified
  * from the MySQL target alone, while a changed target row is still found.
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -56,13 +57,13 @@ describe('digests taken while copying from PostgreSQL', () => {
   const env = new MockActivityEnvironment();
   const run = <T>(fn: () => Promise<T>) => env.run(fn) as Promise<T>;
 
-  it("equal PostgreSQL's own digests of the same rows, piece by piece", async () => {
+  it("equal PostgreSQL's own digests of the same rows, piece by piece, as one md5 or a sum of text hashes", async () => {
     const { columns, key } = await shape();
     const forms = await pg.checksumForms({ table: SRC, columns, key, range: ALL, wholeRow: true });
     expect(forms).toContain('fraction6');
     expect(forms).toContain('trimEnd');
-    for (const pieceBytes of [15_000, 1_000_000]) {
-      const digester = new RowDigester(forms!, [0], pieceBytes, null, true, false);
+    for (const [pieceBytes, hash] of [[15_000, 'md5'], [1_000_000, 'md5'], [15_000, 'hashtext-sum']] as const) {
+      const digester = new RowDigester(forms!, [0], pieceBytes, null, true, false, hash);
       // Small buffers: lines are split across reads.
       const stream = await pg.readRange({ table: SRC, columns, key, range: ALL, tap: digester });
       for await (const _ of stream) void _;
@@ -70,7 +71,7 @@ describe('digests taken while copying from PostgreSQL', () => {
       const copied = digester.finish(null);
       expect(coversRange(copied, ALL)).toBe(true);
       if (pieceBytes < 1_000_000) expect(copied.pieces.length).toBeGreaterThan(5);
-      const own = await Promise.all(copied.pieces.map((p) => pg.digestRange({ table: SRC, columns, key, range: { lo: p.lo, hi: p.hi }, wholeRow: true })));
+      const own = await Promise.all(copied.pieces.map((p) => pg.digestRange({ table: SRC, columns, key, range: { lo: p.lo, hi: p.hi }, wholeRow: true, digestHash: hash })));
       expect(own.map((d) => d && { rows: d.rows, digest: d.digest })).toEqual(copied.pieces.map((p) => ({ rows: p.rows, digest: p.digest })));
     }
   });

@@ -25,6 +25,8 @@ describe('copied digests', () => {
     expect(appendCopied(null, digests(piece('10', '20')))).toBeNull();
     expect(appendCopied(first, digests(piece('11', '20')))).toBeNull();
     expect(appendCopied(first, { ...digests(piece('10', '20')), asPrinted: true })).toBeNull();
+    expect(appendCopied(first, { ...digests(piece('10', '20')), hash: 'hashtext-sum' })).toBeNull();
+    expect(appendCopied({ ...first, hash: 'hashtext-sum' }, { ...digests(piece('10', '20')), hash: 'hashtext-sum' })?.hash).toBe('hashtext-sum');
     const many = Array.from({ length: MAX_COPIED_PIECES }, (_, i) => piece(i === 0 ? null : String(i), String(i + 1)));
     expect(appendCopied(undefined, digests(...many))?.pieces).toHaveLength(MAX_COPIED_PIECES);
     expect(appendCopied(digests(...many), digests(piece(String(MAX_COPIED_PIECES), null)))).toBeNull();

@@ -44,6 +44,7 @@ const TOO_LONG = new Set(['54000', '53200']);
 
 export class PostgresDialect implements Dialect {
   readonly engine = 'postgres' as const;
+  readonly copyDigestHash = 'hashtext-sum' as const;
   readonly label: string;
   private readonly byteOrdered = new Map<string, Promise<Set<string>>>();
 
@@ -407,7 +408,7 @@ export class PostgresDialect implements Dialect {
       const ks = await this.keySql(req.table, req.key);
       try {
         // Two statements in one simple query run in one transaction, which the SET LOCAL lasts for.
-        const results = (await this.pool.query(digestSql(this.table(req.table), req.columns, ks, req.range, req.wholeRow))) as unknown as pg.QueryResult<{ rows: string; digest: string }>[];
+        const results = (await this.pool.query(digestSql(this.table(req.table), req.columns, ks, req.range, req.wholeRow, req.digestHash))) as unknown as pg.QueryResult<{ rows: string; digest: string }>[];
         const row = results[results.length - 1]?.rows[0];
         return { rows: Number(row?.rows ?? 0), digest: row?.digest ?? '' };
       } catch (e) {

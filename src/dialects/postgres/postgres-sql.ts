@@ -6,7 +6,7 @@ import pg from 'pg';
 import type { Column, NeutralType } from '../../core/column-model.js';
 import { needsWorkerCanonical } from '../../core/column-model.js';
 import type { KeyRange, KeyTuple } from '../../core/key-range.js';
-import type { ChecksumFromTransfer } from '../dialect.js';
+import type { ChecksumFromTransfer, DigestHash } from '../dialect.js';
 import { pgLossyRef } from './postgres-lossy.js';
 import { partExpr } from '../part-sql.js';
 
@@ -258,11 +258,19 @@ function rangeRows(tableSql: string, columns: Column[], key: KeyColumnSql[], ran
 }
 
 /**
- * `SELECT rows, digest` of a range (see `Dialect.digestRange`). The aggregate reads a subquery sorted by
- * the key; `SET LOCAL enable_sort = off` in the same statement list lets the planner serve that order
- * from the key's index even on a table it has no statistics for yet.
+ * `SELECT rows, digest` of a range (see `Dialect.digestRange`). The md5 aggregate reads a subquery sorted
+ * by the key; `SET LOCAL enable_sort = off` in the same statement list lets the planner serve that order
+ * from the key's index even on a table it has no statistics for yet. A sum of text hashes needs no
+ * order, and costs about half as much (`COLLATE "C"`: hashtextextended hashes the bytes under it).
  */
-export function digestSql(tableSql: string, columns: Column[], key: KeyColumnSql[], range: KeyRange, wholeRow = false): string {
+export function digestSql(tableSql: string, columns: Column[], key: KeyColumnSql[], range: KeyRange, wholeRow = false, hash: DigestHash = 'md5'): string {
+  if (hash === 'hashtext-sum') {
+    const text = rowText(columns, (c) => checksumExpr(c, wholeRow));
+    return (
+      `SET LOCAL enable_sort = off; SELECT count(*)::text AS rows, coalesce(sum(hashtextextended(${text} COLLATE "C", 0)), 0)::text AS digest ` +
+      `FROM ${tableSql} WHERE ${rangePredicate(key, range)}`
+    );
+  }
   return (
     `SET LOCAL enable_sort = off; SELECT count(*)::text AS rows, ` +
     `coalesce(md5(string_agg(octet_length(ferry_row_text)::text || ':' || ferry_row_text, '')), '') AS digest ` +
