@@ -206,6 +206,7 @@ export function devServerArgs(dbFile: string, port: number, uiPort: number): str
     ...SINGLE_PARTITION,
     ...QUICK_COMMITS,
     ...EAGER_ACTIVITIES,
+    ...QUICK_TRANSFERS,
     '--log-level',
     'warn',
   ];
@@ -237,6 +238,16 @@ const QUICK_COMMITS = ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma',
  * task queue. A cluster turns it on with the same dynamic config key.
  */
 export const EAGER_ACTIVITIES = ['--dynamic-config-value', 'system.enableActivityEagerExecution=true'];
+
+/**
+ * History reads its transfer queue (the tasks that hand workflow and activity tasks to matching) at
+ * most 20 times a second per shard by default, and a dev server has one shard for all workflows. Once
+ * a burst has used up that rate, every step of every run waits for the next read: 35–50 ms from a
+ * task's scheduling to its start instead of 2–10 ms, measured on back-to-back 1,000-row migrations
+ * (a whole run 535–600 ms against 182–231 ms with this). A cluster with hundreds of shards rarely
+ * meets the limit; one with few shards can raise the same key.
+ */
+export const QUICK_TRANSFERS = ['--dynamic-config-value', 'history.transferProcessorMaxPollRPS=1000'];
 
 async function reuseExisting(address: string, timeoutMs: number): Promise<void> {
   let connection: Connection | undefined;
