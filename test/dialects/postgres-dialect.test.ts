@@ -75,6 +75,10 @@ describe('PostgresDialect', () => {
     // numeric(12,2) holding 12.50 and numeric(12,3) holding 12.500 are the same value.
     await pgExec(`ALTER TABLE ferry_t_types2 ALTER COLUMN n TYPE numeric(12,3)`);
     expect(await d.checksumRange(dst)).toEqual(before);
+    // A peer whose jsonb column is json (which has no hash function) holding the same values.
+    await pgExec(`ALTER TABLE ferry_t_types2 ALTER COLUMN jb TYPE json USING jb::json`);
+    expect(await d.checksumRange(dst)).toEqual(before);
+    await pgExec(`ALTER TABLE ferry_t_types2 ALTER COLUMN jb TYPE jsonb USING jb::jsonb`);
     const changes = [
       `jb = '{"k": 12345678901234567891}'`, `j = '{"b":1,  "a":[1,2]}'`, `f8 = 0.1000000000000001`, `f4 = -0.0`, `tz = tz + interval '1 millisecond'`,
       `t = t || ' '`, `b = NULL`, `vc = 'x'`, `ch = 'AB'`, `by = '\\x00ff11'`, `u = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12'`, `tm = '23:59:59.999998'`,

@@ -196,7 +196,10 @@ function peerRecordField(column: Column): string {
     case 'text':
       return `${q}::text COLLATE "C"`;
     case 'json':
-      return t.binary ? q : `${q}::text`;
+      // Cast, not the bare column: the other side's column may be json where this one is jsonb (a
+      // schema that drifted, or a table an earlier MySQL migration created), and json has no hash.
+      // On a jsonb column the cast is a no-op; json text is read as the same jsonb value.
+      return t.binary ? `${q}::jsonb` : `${q}::text`;
     default:
       return peerTextExpr(column);
   }
