@@ -203,10 +203,8 @@ export function devServerArgs(dbFile: string, port: number, uiPort: number): str
     String(uiPort),
     // start-dev tolerates re-registering attributes already in a persistent db file (checked with CLI v1.5.1).
     ...Object.values(SEARCH_ATTRIBUTES).flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
-    ...SINGLE_PARTITION,
+    ...SERVER_TUNING,
     ...QUICK_COMMITS,
-    ...EAGER_ACTIVITIES,
-    ...QUICK_TRANSFERS,
     '--log-level',
     'warn',
   ];
@@ -216,7 +214,7 @@ export function devServerArgs(dbFile: string, port: number, uiPort: number): str
  * One task-queue partition: a single-node dev server gains nothing from the default four, and with
  * them a task can wait seconds in a partition no poller is on (measured: 1.3–3.6 s before a chunk starts).
  */
-export const SINGLE_PARTITION = [
+const SINGLE_PARTITION = [
   '--dynamic-config-value',
   'matching.numTaskqueueReadPartitions=1',
   '--dynamic-config-value',
@@ -237,7 +235,7 @@ const QUICK_COMMITS = ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma',
  * to the worker that completed the task (the SDK asks for it by default), without a trip through the
  * task queue. A cluster turns it on with the same dynamic config key.
  */
-export const EAGER_ACTIVITIES = ['--dynamic-config-value', 'system.enableActivityEagerExecution=true'];
+const EAGER_ACTIVITIES = ['--dynamic-config-value', 'system.enableActivityEagerExecution=true'];
 
 /**
  * History reads its transfer queue (the tasks that hand workflow and activity tasks to matching) at
@@ -247,7 +245,10 @@ export const EAGER_ACTIVITIES = ['--dynamic-config-value', 'system.enableActivit
  * (a whole run 535–600 ms against 182–231 ms with this). A cluster with hundreds of shards rarely
  * meets the limit; one with few shards can raise the same key.
  */
-export const QUICK_TRANSFERS = ['--dynamic-config-value', 'history.transferProcessorMaxPollRPS=1000'];
+const QUICK_TRANSFERS = ['--dynamic-config-value', 'history.transferProcessorMaxPollRPS=1000'];
+
+/** The dynamic config every dev server ferry or its tests start runs with (the settings above). */
+export const SERVER_TUNING = [...SINGLE_PARTITION, ...EAGER_ACTIVITIES, ...QUICK_TRANSFERS];
 
 async function reuseExisting(address: string, timeoutMs: number): Promise<void> {
   let connection: Connection | undefined;

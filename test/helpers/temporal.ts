@@ -8,7 +8,7 @@ import { createActivities, type FerryActivities } from '../../src/activities/ind
 import { DialectCache } from '../../src/dialects/index.js';
 import { FerryJobKey, FerryKindKey, FerryStatusKey, FerryTableKey } from '../../src/shared.js';
 import { findTemporalCli } from '../../src/temporal/cli-binary.js';
-import { EAGER_ACTIVITIES, QUICK_TRANSFERS, SINGLE_PARTITION } from '../../src/temporal/dev-server.js';
+import { SERVER_TUNING } from '../../src/temporal/dev-server.js';
 import { workflowsPath } from '../../src/temporal/ferry-worker.js';
 
 /**
@@ -19,7 +19,7 @@ export async function startTestEnv(): Promise<TestWorkflowEnvironment> {
   const path = await findTemporalCli({ install: false });
   const port = process.env['FERRY_TEST_TEMPORAL_PORT'];
   return TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path }, ...(port ? { port: Number(port) } : {}), searchAttributes: [FerryJobKey, FerryTableKey, FerryKindKey, FerryStatusKey], extraArgs: [...SINGLE_PARTITION, ...EAGER_ACTIVITIES, ...QUICK_TRANSFERS] },
+    server: { executable: { type: 'existing-path', path }, ...(port ? { port: Number(port) } : {}), searchAttributes: [FerryJobKey, FerryTableKey, FerryKindKey, FerryStatusKey], extraArgs: SERVER_TUNING },
   });
 }
 
