@@ -9,12 +9,12 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { Context } from '@temporalio/activity';
 import type { RangeCompare } from '../core/bisect.js';
-import { canonicalValue } from '../core/canonical.js';
+import { sameTransferValue } from '../core/canonical.js';
 import type { Column } from '../core/column-model.js';
 import { needsWorkerCanonical } from '../core/column-model.js';
 import { describeRange, type KeyRange } from '../core/key-range.js';
 import { decodeRow } from '../core/transfer-text.js';
-import type { Dialect } from '../dialects/dialect.js';
+import type { Dialect, RangeRequest } from '../dialects/dialect.js';
 import type { TableMappingFields } from '../core/report.js';
 import { printsAlike } from '../dialects/index.js';
 import type { ActivityDeps } from './deps.js';
@@ -22,6 +22,7 @@ import { dialectFor } from './deps.js';
 import { withFailures } from './failures.js';
 import { comparedColumns, sourceFor } from './source-side.js';
 import { compareTransformed } from './compare-transformed.js';
+import { declaredAlike, targetComparedOf, targetKeyOf } from './target-side.js';
 import { digestsMatch } from './range-digest.js';
 
 /** A key range of one table on both sides (with the job's reshaping of the source, if any). */
@@ -33,6 +34,8 @@ export interface TableRange extends TableMappingFields {
   columns: Column[];
   key: Column[];
   range: KeyRange;
+  /** The target's own columns where they are declared otherwise (see `TablePlan.targetColumns`). */
+  targetColumns?: Column[];
 }
 
 /** Input of {@link compareRange}. */
@@ -52,25 +55,64 @@ export async function compareRange(deps: ActivityDeps, input: CompareRangeInput)
   return withFailures(`comparing ${input.table} keys ${describeRange(input.range)}`, () => compareRangeIn(deps, input));
 }
 
+/**
+ * What each side's SQL is built from: the compared columns (in the same order on both sides, each
+ * side's own types) and key, and which columns only the worker can compare.
+ */
+interface Sides {
+  source: { table: string; columns: Column[]; key: Column[] };
+  target: { table: string; columns: Column[]; key: Column[] };
+  /** Indexes of compared columns of a kind the worker canonicalises on either side (json, float, array). */
+  worker: number[];
+}
+
+function sidesOf(input: TableRange): Sides {
+  const columns = comparedColumns(input);
+  const theirs = targetComparedOf(input);
+  const worker = columns.flatMap((c, i) => (needsWorkerCanonical(c.type) || needsWorkerCanonical(theirs[i]!.type) ? [i] : []));
+  return { source: { table: input.table, columns, key: input.key }, target: { table: input.targetTable, columns: theirs, key: targetKeyOf(input) }, worker };
+}
+
+/**
+ * A side's checksum request. Without `wholeRow` the worker's columns are left out on both sides by
+ * the same list, also where only one side's type is one the worker canonicalises.
+ */
+function sideRequest(s: Sides, which: 'source' | 'target', range: KeyRange, wholeRow: boolean): RangeRequest {
+  const side = s[which];
+  const columns = wholeRow || s.worker.length === 0 ? side.columns : side.columns.filter((_, i) => !s.worker.includes(i));
+  return { table: side.table, columns, key: side.key, range, wholeRow };
+}
+
 /** {@link compareRange} without the failure mapping, for activities that compare several ranges. */
 export async function compareRangeIn(deps: ActivityDeps, input: CompareRangeInput): Promise<RangeCompare> {
   const source = sourceFor(deps, input);
   const target = dialectFor(deps, input.target);
   // What a JS transform makes of the source exists only in the worker, so those rows are compared there.
   if (input.transform) return compareTransformed(source, target, input);
-  // Same engine: json and floats print alike, so the whole row is hashed in SQL and nothing is read.
-  const same = await sameEngineForm(source, target);
+  // Same engine and declared types: json and floats print alike, so the whole row is hashed in SQL and nothing is read.
+  const same = await sameEngineForm(source, target, input);
   const alike = same !== null;
-  const columns = comparedColumns(input);
-  const side = (table: string, wholeRow: boolean) => ({ table, columns, key: input.key, range: input.range, wholeRow, ...(same?.peerHash ? { peerHash: same.peerHash } : {}) });
-  const checksums = (wholeRow: boolean) => Promise.all([source.checksumRange(side(input.table, wholeRow)), target.checksumRange(side(input.targetTable, wholeRow))]);
-  const worker = alike ? [] : columns.filter((c) => needsWorkerCanonical(c.type));
-  const rawAlike = worker.length > 0 ? (input.rawAlike ?? (await rawTextAlike(source, target, input, columns))) : undefined;
+  const sides = sidesOf(input);
+  const req = (which: 'source' | 'target', wholeRow: boolean) => ({ ...sideRequest(sides, which, input.range, wholeRow), ...(same?.peerHash ? { peerHash: same.peerHash } : {}) });
+  const checksums = (wholeRow: boolean) => Promise.all([source.checksumRange(req('source', wholeRow)), target.checksumRange(req('target', wholeRow))]);
+  const worker = alike ? [] : sides.worker;
+  const rawAlike = worker.length > 0 ? (input.rawAlike ?? (await rawTextAlike(source, target, input, sides))) : undefined;
   const flag = rawAlike !== undefined ? { rawAlike } : {};
   // Equal digests settle a range without a hash per row (see range-digest.ts). A same-engine peer hash
   // is cheaper still, and json/float text stored unalike is compared in the worker in any case.
   if (!same?.peerHash && (worker.length === 0 || rawAlike)) {
-    const digested = await digestsMatch(source, target, { table: input.table, targetTable: input.targetTable, columns, key: input.key, range: input.range, wholeRow: alike || rawAlike === true, asPrinted: alike, viewed: input.view !== undefined });
+    const digested = await digestsMatch(source, target, {
+      table: input.table,
+      targetTable: input.targetTable,
+      columns: sides.source.columns,
+      key: input.key,
+      targetColumns: sides.target.columns,
+      targetKey: sides.target.key,
+      range: input.range,
+      wholeRow: alike || rawAlike === true,
+      asPrinted: alike,
+      viewed: input.view !== undefined,
+    });
     if (digested) return { range: input.range, sourceRows: digested.rows, targetRows: digested.rows, match: true, ...flag };
   }
   if (rawAlike) {
@@ -83,7 +125,7 @@ export async function compareRangeIn(deps: ActivityDeps, input: CompareRangeInpu
   let match = s.rows === t.rows && s.sum === t.sum;
   // Equal SQL checksums mean equal keys in equal order, so line i is the same row on both sides.
   if (match && worker.length > 0 && s.rows > 0) {
-    match = await sameValues(source, target, { ...side(input.table, false), columns: worker }, input.targetTable);
+    match = await sameValues(source, target, sides, input.range);
   }
   return { range: input.range, sourceRows: s.rows, targetRows: t.rows, match, ...flag };
 }
@@ -92,22 +134,32 @@ export async function compareRangeIn(deps: ActivityDeps, input: CompareRangeInpu
  * How to checksum ranges of this table in SQL alone, or null when rows must be read to tell (a JS
  * transform, or json/float columns across engines whose stored text is not alike). `wholeRow` hashes
  * json/float as stored text (equal hashes then mean equal values; unequal ones are left to the
- * row-by-row comparison of the leaves).
+ * row-by-row comparison of the leaves). `columns` and `targetColumns` are what each side hashes.
  */
-export async function sqlOnlyChecksum(deps: ActivityDeps, input: CompareRangeInput): Promise<{ wholeRow: boolean; peerHash?: string } | null> {
+export async function sqlOnlyChecksum(
+  deps: ActivityDeps,
+  input: CompareRangeInput,
+): Promise<{ wholeRow: boolean; peerHash?: string; columns: Column[]; targetColumns: Column[] } | null> {
   if (input.transform) return null;
-  const same = await sameEngineForm(sourceFor(deps, input), dialectFor(deps, input.target));
-  if (same) return same;
-  if (!comparedColumns(input).some((c) => needsWorkerCanonical(c.type))) return { wholeRow: false };
-  return input.rawAlike ? { wholeRow: true } : null;
+  const sides = sidesOf(input);
+  const hashed = (wholeRow: boolean) => ({
+    columns: sideRequest(sides, 'source', input.range, wholeRow).columns,
+    targetColumns: sideRequest(sides, 'target', input.range, wholeRow).columns,
+  });
+  const same = await sameEngineForm(sourceFor(deps, input), dialectFor(deps, input.target), input);
+  if (same) return { ...same, ...hashed(true) };
+  if (sides.worker.length === 0) return { wholeRow: false, ...hashed(false) };
+  return input.rawAlike ? { wholeRow: true, ...hashed(true) } : null;
 }
 
 /**
- * For two databases of one engine: hash whole rows, with the first peer hash the source prefers that
- * the target offers too (see `RangeRequest.peerHash`). Null across engines.
+ * For two databases of one engine whose compared columns are declared alike: hash whole rows, with the
+ * first peer hash the source prefers that the target offers too (see `RangeRequest.peerHash`). Null
+ * across engines, and for a target declared otherwise (equal values may then hash differently: a uuid
+ * and its text, a timestamp and a timestamptz), which is compared in canonical text instead.
  */
-async function sameEngineForm(source: Dialect, target: Dialect): Promise<{ wholeRow: true; peerHash?: string } | null> {
-  if (!printsAlike(source, target)) return null;
+async function sameEngineForm(source: Dialect, target: Dialect, input: TableRange): Promise<{ wholeRow: true; peerHash?: string } | null> {
+  if (!printsAlike(source, target) || !declaredAlike(input)) return null;
   const [mine, theirs] = await Promise.all([source.peerHashes(), target.peerHashes()]);
   const peerHash = mine.find((h) => theirs.includes(h));
   return peerHash ? { wholeRow: true, peerHash } : { wholeRow: true };
@@ -126,7 +178,7 @@ const PROBE_WINDOWS = 3;
  * window whose other columns differ too (rows missing, extra or changed) says nothing about
  * formatting, so the next window is tried; when none decides, the stored text is hashed.
  */
-async function rawTextAlike(source: Dialect, target: Dialect, input: TableRange, columns: Column[]): Promise<boolean> {
+async function rawTextAlike(source: Dialect, target: Dialect, input: TableRange, sides: Sides): Promise<boolean> {
   let lo = input.range.lo;
   try {
     for (let i = 0; i < PROBE_WINDOWS; i++) {
@@ -134,10 +186,8 @@ async function rawTextAlike(source: Dialect, target: Dialect, input: TableRange,
       // The rest holds no more than a window: hashing all of it is as cheap as probing it.
       if (end === null) return true;
       const window = { lo, hi: end };
-      const sums = (wholeRow: boolean) => {
-        const req = (table: string) => ({ table, columns, key: input.key, range: window, wholeRow });
-        return Promise.all([source.checksumRange(req(input.table)), target.checksumRange(req(input.targetTable))]);
-      };
+      const sums = (wholeRow: boolean) =>
+        Promise.all([source.checksumRange(sideRequest(sides, 'source', window, wholeRow)), target.checksumRange(sideRequest(sides, 'target', window, wholeRow))]);
       const [s, t] = await sums(true);
       if (s.rows === t.rows && s.sum === t.sum) return true;
       const [u, v] = await sums(false);
@@ -151,8 +201,14 @@ async function rawTextAlike(source: Dialect, target: Dialect, input: TableRange,
   }
 }
 
-async function sameValues(source: Dialect, target: Dialect, req: { table: string; columns: Column[]; key: Column[]; range: KeyRange }, targetTable: string): Promise<boolean> {
-  const [a, b] = await Promise.all([source.readRange(req), target.readRange({ ...req, table: targetTable })]);
+/** Whether the worker's columns hold the same values on both sides, line by line in key order. */
+async function sameValues(source: Dialect, target: Dialect, sides: Sides, range: KeyRange): Promise<boolean> {
+  const mine = sides.worker.map((i) => sides.source.columns[i]!);
+  const theirs = sides.worker.map((i) => sides.target.columns[i]!);
+  const [a, b] = await Promise.all([
+    source.readRange({ table: sides.source.table, columns: mine, key: sides.source.key, range }),
+    target.readRange({ table: sides.target.table, columns: theirs, key: sides.target.key, range }),
+  ]);
   const left = new Lines(a);
   const right = new Lines(b);
   const ctx = Context.current();
@@ -162,7 +218,7 @@ async function sameValues(source: Dialect, target: Dialect, req: { table: string
       const x = left.take() ?? (await left.fill());
       const y = right.take() ?? (await right.fill());
       if (x === null || y === null) return x === y;
-      if (x !== y && !sameCanonical(req.columns, x, y)) return false;
+      if (x !== y && !sameCanonical(mine, theirs, x, y)) return false;
       if (++n % 50_000 === 0) ctx.heartbeat({ compared: n });
     }
   } finally {
@@ -171,10 +227,10 @@ async function sameValues(source: Dialect, target: Dialect, req: { table: string
   }
 }
 
-function sameCanonical(columns: Column[], x: string, y: string): boolean {
+function sameCanonical(mine: Column[], theirs: Column[], x: string, y: string): boolean {
   const u = decodeRow(x);
   const v = decodeRow(y);
-  return u.length === v.length && u.every((value, i) => canonicalValue(columns[i]!.type, value) === canonicalValue(columns[i]!.type, v[i] ?? null));
+  return u.length === v.length && u.every((value, i) => sameTransferValue(mine[i]!.type, theirs[i]!.type, value, v[i] ?? null));
 }
 
 /** Lines of a transfer-text stream, taken synchronously while buffered. */

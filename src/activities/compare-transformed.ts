@@ -6,11 +6,12 @@
 import type { Readable } from 'node:stream';
 import { Context } from '@temporalio/activity';
 import type { RangeCompare } from '../core/bisect.js';
-import { canonicalTransferValue } from '../core/canonical.js';
+import { sameTransferValue } from '../core/canonical.js';
 import { RowDecoder } from '../core/transfer-text.js';
 import type { Dialect } from '../dialects/dialect.js';
 import type { TableRange } from './compare-range.js';
 import { comparedColumns, shapedRows } from './source-side.js';
+import { targetComparedOf, targetKeyOf } from './target-side.js';
 
 type Values = (string | null)[];
 
@@ -19,7 +20,8 @@ export async function compareTransformed(source: Dialect, target: Dialect, input
   const columns = comparedColumns(input);
   const at = columns.map((c) => input.columns.findIndex((x) => x.name === c.name));
   const a = await shapedRows(input, source, (d, cols) => d.readRange({ table: input.table, columns: cols, key: input.key, range: input.range }));
-  const b = await target.readRange({ table: input.targetTable, columns, key: input.key, range: input.range });
+  const theirs = targetComparedOf(input);
+  const b = await target.readRange({ table: input.targetTable, columns: theirs, key: targetKeyOf(input), range: input.range });
   const left = rowsOf(a);
   const right = rowsOf(b);
   const ctx = Context.current();
@@ -32,7 +34,7 @@ export async function compareTransformed(source: Dialect, target: Dialect, input
       if (!x.done) sourceRows++;
       if (!y.done) targetRows++;
       if (x.done && y.done) break;
-      if (match && (x.done || y.done || !sameRow(columns, at.map((i) => x.value[i] ?? null), y.value))) match = false;
+      if (match && (x.done || y.done || !sameRow(columns, theirs, at.map((i) => x.value[i] ?? null), y.value))) match = false;
       if ((sourceRows + targetRows) % 50_000 === 0) ctx.heartbeat({ compared: sourceRows });
     }
   } finally {
@@ -48,10 +50,9 @@ function rowsOf(stream: Readable): AsyncIterator<Values> {
   return (rows as AsyncIterable<Values>)[Symbol.asyncIterator]();
 }
 
-function sameRow(columns: TableRange['columns'], x: Values, y: Values): boolean {
-  for (let i = 0; i < columns.length; i++) {
-    const t = columns[i]!.type;
-    if (canonicalTransferValue(t, x[i] ?? null) !== canonicalTransferValue(t, y[i] ?? null)) return false;
+function sameRow(mine: TableRange['columns'], theirs: TableRange['columns'], x: Values, y: Values): boolean {
+  for (let i = 0; i < mine.length; i++) {
+    if (!sameTransferValue(mine[i]!.type, theirs[i]!.type, x[i] ?? null, y[i] ?? null)) return false;
   }
   return true;
 }

@@ -16,6 +16,7 @@ import { dialectFor } from './deps.js';
 import { withFailures } from './failures.js';
 import { compareRangeIn, sqlOnlyChecksum, type CompareRangeInput, type TableRange } from './compare-range.js';
 import { comparedColumns, shapedRows, sourceFor } from './source-side.js';
+import { targetColumnsOf, targetKeyOf } from './target-side.js';
 
 /** Input of {@link compareParts}. */
 export interface ComparePartsInput extends CompareRangeInput {
@@ -31,11 +32,12 @@ export async function compareParts(deps: ActivityDeps, input: ComparePartsInput)
   return withFailures(`comparing ${input.table} keys ${describeRange(input.range)}`, async () => {
     const cutter = input.side === 'source' ? sourceFor(deps, input) : dialectFor(deps, input.target);
     const table = input.side === 'source' ? input.table : input.targetTable;
+    const key = input.side === 'source' ? input.key : targetKeyOf(input);
     const ends: KeyTuple[] = [];
     let lo = input.range.lo;
     // Each cut starts where the previous one ended, so cutting reads the range's keys once.
     for (let i = 1; i < input.parts; i++) {
-      const end = await cutter.chunkEnd(table, input.key, { lo, hi: input.range.hi }, input.rowsPerPart);
+      const end = await cutter.chunkEnd(table, key, { lo, hi: input.range.hi }, input.rowsPerPart);
       if (end === null) break;
       ends.push(end);
       lo = end;
@@ -46,10 +48,10 @@ export async function compareParts(deps: ActivityDeps, input: ComparePartsInput)
     if (how && ranges.length > 1) {
       // Every part in one scan of each side instead of one query per part.
       const his = ranges.slice(0, -1).map((r) => r.hi!);
-      const req = (table: string) => ({ table, columns: comparedColumns(input), key: input.key, range: input.range, ...how });
+      const { columns, targetColumns, ...form } = how;
       const [s, t] = await Promise.all([
-        sourceFor(deps, input).checksumParts(req(input.table), his),
-        dialectFor(deps, input.target).checksumParts(req(input.targetTable), his),
+        sourceFor(deps, input).checksumParts({ table: input.table, columns, key: input.key, range: input.range, ...form }, his),
+        dialectFor(deps, input.target).checksumParts({ table: input.targetTable, columns: targetColumns, key: targetKeyOf(input), range: input.range, ...form }, his),
       ]);
       const flag = input.rawAlike !== undefined ? { rawAlike: input.rawAlike } : {};
       return ranges.map((range, i) => ({ range, sourceRows: s[i]!.rows, targetRows: t[i]!.rows, match: s[i]!.rows === t[i]!.rows && s[i]!.sum === t[i]!.sum, ...flag }));
@@ -87,13 +89,14 @@ export async function diffLeaf(deps: ActivityDeps, input: DiffLeafInput): Promis
     if (input.targetRows === 0 && input.sourceRows > 0) {
       // A transform may leave rows out, so its keys are read through it (with every column it writes).
       const keyStream = input.transform ? fromSource(input.columns, input.range) : source.readRange({ table: input.table, columns: input.key, key: input.key, range: input.range });
-      result.missing = await sampleKeys(await keyStream, input.transform ? input.columns : input.key, input, result.keys.missing, input.caps.missing);
+      result.missing = await sampleKeys(await keyStream, input.transform ? input.columns : input.key, input.key, result.keys.missing, input.caps.missing);
       if (write) result.repaired.inserted = await copyRange(source, target, input, fromSource);
       return result;
     }
+    const targetKey = targetKeyOf(input);
     if (input.sourceRows === 0 && input.targetRows > 0) {
-      const keys = await target.readRange({ table: input.targetTable, columns: input.key, key: input.key, range: input.range });
-      result.extra = await sampleKeys(keys, input.key, input, result.keys.extra, input.caps.extra);
+      const keys = await target.readRange({ table: input.targetTable, columns: targetKey, key: targetKey, range: input.range });
+      result.extra = await sampleKeys(keys, targetKey, targetKey, result.keys.extra, input.caps.extra);
       if (write && input.repair?.deleteExtra) {
         // Every target row of the range is extra: an empty range write deletes them in one statement.
         result.repaired.deleted = result.extra;
@@ -103,9 +106,9 @@ export async function diffLeaf(deps: ActivityDeps, input: DiffLeafInput): Promis
     }
     const [s, t] = await Promise.all([
       collectRows(fromSource(input.columns, input.range)),
-      readRows(target, { table: input.targetTable, columns: input.columns, key: input.key, range: input.range }),
+      readRows(target, { table: input.targetTable, columns: targetColumnsOf(input), key: targetKey, range: input.range }),
     ]);
-    const d = diffRowSets(input.columns, input.key, s, t, comparedColumns(input));
+    const d = diffRowSets(input.columns, input.key, s, t, comparedColumns(input), targetColumnsOf(input));
     Object.assign(result, { missing: d.missing.length, extra: d.extra.length, changed: d.changed.length });
     result.keys = capKeys(d, input.caps);
     if (write) {
@@ -141,9 +144,9 @@ async function collectRows(opened: Promise<Readable>): Promise<Row[]> {
 }
 
 /** Counts the rows of a stream of `columns` and keeps the first `cap` keys in `into`. */
-async function sampleKeys(stream: Readable, columns: Column[], input: TableRange, into: KeyTuple[], cap: number): Promise<number> {
+async function sampleKeys(stream: Readable, columns: Column[], key: Column[], into: KeyTuple[], cap: number): Promise<number> {
   const ctx = Context.current();
-  const idx = keyIndexes(columns, input.key);
+  const idx = keyIndexes(columns, key);
   const rows = stream.pipe(new RowDecoder());
   stream.on('error', (e) => rows.destroy(e));
   let n = 0;

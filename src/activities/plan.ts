@@ -7,9 +7,11 @@ import { isIntegerKind, lossyWritesNull } from '../core/column-model.js';
 import { rangesFromBounds, splitIntegerBounds, type KeyTuple } from '../core/key-range.js';
 import { tableNames, type MigrateInput, type MigrationPlan, type TablePlan } from '../core/report.js';
 import { jobNames, mapTable, type JobNames, type TableMapping } from '../core/table-mapping.js';
+import { driftedTargetColumns } from '../core/type-drift.js';
 import { loadTransform } from '../transforms/load-transform.js';
 import type { Dialect } from '../dialects/dialect.js';
-import { FerryError, JobSpecError, KeyNotUniqueError, NoKeyError } from '../errors.js';
+import { printsAlike } from '../dialects/index.js';
+import { FerryError, JobSpecError, KeyNotUniqueError, MissingTableError, NoKeyError, UnmappableTypeError } from '../errors.js';
 import type { ActivityDeps } from './deps.js';
 import { dialectFor } from './deps.js';
 import { withFailures } from './failures.js';
@@ -75,6 +77,7 @@ async function planTable(source: Dialect, target: Dialect, name: string, mapping
       return rule ? { ...c, lossy: rule } : c;
     }),
   };
+  const targetColumns = await targetDrift(source, target, schema, new Set(mapped.unverified.map((u) => u.column)));
   return {
     source: name,
     target: schema.name,
@@ -84,7 +87,39 @@ async function planTable(source: Dialect, target: Dialect, name: string, mapping
     ...(mapped.view ? { view: mapped.view } : {}),
     ...(transform ? { transform } : {}),
     ...(mapped.unverified.length > 0 ? { unverified: mapped.unverified } : {}),
+    ...(targetColumns ? { targetColumns } : {}),
   };
+}
+
+/**
+ * The existing target table's own columns when, between two databases of one engine, a compared
+ * column is declared otherwise than on the source (see core/type-drift.ts); undefined across engines
+ * (compared in canonical text anyway), for a target table not created yet (ferry creates it as
+ * planned) and for one declared alike.
+ */
+async function targetDrift(source: Dialect, target: Dialect, schema: TableSchema, unverified: ReadonlySet<string>): Promise<Column[] | undefined> {
+  if (!printsAlike(source, target)) return undefined;
+  const compared = new Set(schema.columns.map((c) => c.name).filter((n) => !unverified.has(n)));
+  let existing: TableSchema;
+  try {
+    existing = await target.introspect(schema.name);
+  } catch (e) {
+    if (e instanceof MissingTableError) return undefined;
+    if (e instanceof UnmappableTypeError) {
+      const planned = schema.columns.find((c) => c.name === e.column);
+      if (planned && compared.has(planned.name)) {
+        throw new FerryError(
+          `target column ${schema.name}.${e.column} has type ${e.type}, which ferry cannot read to compare it with the source's ${planned.nativeType}; ` +
+            `declare it as on the source, or leave the column out of the job (exclude: [${e.column}] in the table's mapping)`,
+          { cause: e },
+        );
+      }
+      // A column the job does not compare: the target is compared as before, in the planned types.
+      return undefined;
+    }
+    throw e;
+  }
+  return driftedTargetColumns(schema.columns, existing.columns, compared);
 }
 
 /**

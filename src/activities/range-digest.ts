@@ -17,6 +17,9 @@ export interface DigestRequest {
   columns: Column[];
   key: Column[];
   range: KeyRange;
+  /** The target's own columns and key (see `TablePlan.targetColumns`); absent = `columns` and `key`. */
+  targetColumns?: Column[];
+  targetKey?: Column[];
   wholeRow: boolean;
   /** Both sides are one engine (see `RangeRequest.asPrinted`). */
   asPrinted?: boolean;
@@ -46,11 +49,14 @@ const PREFIX_BYTES = 12;
  * range, which tells rows read in another order from different rows.
  */
 export async function digestsMatch(source: Dialect, target: Dialect, req: DigestRequest, pieces = DIGEST_PIECES): Promise<{ rows: number } | null> {
-  const [mine, theirs] = await Promise.all([source.digestCapacity(req.table, req.key), target.digestCapacity(req.targetTable, req.key)]);
+  const targetKey = req.targetKey ?? req.key;
+  const [mine, theirs] = await Promise.all([source.digestCapacity(req.table, req.key), target.digestCapacity(req.targetTable, targetKey)]);
   const capacity = Math.min(mine, theirs);
   if (capacity <= 0) return null;
-  const side = (table: string, range: KeyRange) => ({ table, columns: req.columns, key: req.key, range, wholeRow: req.wholeRow, asPrinted: req.asPrinted === true });
-  const bytes = await source.rowTextBytes(side(req.table, req.range), pieces.probeRows);
+  const form = { wholeRow: req.wholeRow, asPrinted: req.asPrinted === true };
+  const mySide = (range: KeyRange) => ({ table: req.table, columns: req.columns, key: req.key, range, ...form });
+  const theirSide = (range: KeyRange) => ({ table: req.targetTable, columns: req.targetColumns ?? req.columns, key: targetKey, range, ...form });
+  const bytes = await source.rowTextBytes(mySide(req.range), pieces.probeRows);
   const pieceRows = Math.floor((capacity * pieces.fill) / (bytes + PREFIX_BYTES));
   if (pieceRows < pieces.minPieceRows) return null;
   const cut = await pieceCutter(source, req, pieceRows);
@@ -63,7 +69,7 @@ export async function digestsMatch(source: Dialect, target: Dialect, req: Digest
       // The next cut is looked up while both sides digest this piece.
       if (end !== null) next = cut.after(end);
       const piece = { lo, hi: end ?? req.range.hi };
-      const [s, t] = await Promise.all([source.digestRange(side(req.table, piece)), target.digestRange(side(req.targetTable, piece))]);
+      const [s, t] = await Promise.all([source.digestRange(mySide(piece)), target.digestRange(theirSide(piece))]);
       if (!s || !t || s.rows !== t.rows || s.digest !== t.digest) return null;
       cut.sawRows(s.rows);
       rows += s.rows;

@@ -11,6 +11,7 @@ import type { ActivityDeps } from './deps.js';
 import { dialectFor } from './deps.js';
 import { withFailures } from './failures.js';
 import { sourceColumns, sourceFor } from './source-side.js';
+import { targetKeyOf } from './target-side.js';
 
 /** Input of {@link verifyShard}. */
 export interface VerifyShardInput extends TableRange {
@@ -40,7 +41,7 @@ export async function verifyShard(deps: ActivityDeps, input: VerifyShardInput): 
     }
     const [s, t] = await Promise.all([
       sourceFor(deps, input).countRange(input.table, input.key, input.range),
-      dialectFor(deps, input.target).countRange(input.targetTable, input.key, input.range),
+      dialectFor(deps, input.target).countRange(input.targetTable, targetKeyOf(input), input.range),
     ]);
     return { sourceRows: s, targetRows: t, match: s === t };
   });

@@ -85,6 +85,38 @@ export function canonicalTransferValue(type: NeutralType, value: string | null):
   }
 }
 
+/**
+ * Whether two values read as transfer text, each in its own side's type, are the same value: equal
+ * checksum forms (see {@link canonicalTransferValue}), or, for a json or array column against one of
+ * another kind (a target whose column is text), the same JSON document.
+ */
+export function sameTransferValue(a: NeutralType, b: NeutralType, x: string | null, y: string | null): boolean {
+  if (x === null || y === null) return x === y;
+  return canonicalTransferValue(a, x) === canonicalTransferValue(b, y) || sameJsonAcrossKinds(a, b, x, y);
+}
+
+/**
+ * For values whose checksum forms differ (see {@link sameTransferValue}): true when exactly one of
+ * the two types is json or array and both texts parse as the same JSON document.
+ */
+export function sameJsonAcrossKinds(a: NeutralType, b: NeutralType, x: string, y: string): boolean {
+  if (isJsonKind(a) === isJsonKind(b)) return false;
+  const u = jsonOrNull(x);
+  return u !== null && u === jsonOrNull(y);
+}
+
+function isJsonKind(t: NeutralType): boolean {
+  return t.kind === 'json' || t.kind === 'array';
+}
+
+function jsonOrNull(text: string): string | null {
+  try {
+    return canonicalJson(text);
+  } catch {
+    return null;
+  }
+}
+
 /** Plain decimal text without trailing fractional zeros or a trailing '.'; '-0' is '0'. */
 export function canonicalDecimal(value: string): string {
   let v = value.trim();

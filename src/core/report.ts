@@ -86,6 +86,13 @@ export interface TablePlan {
    * run that prepared it. Absent = the key is in place (or the table has none).
    */
   deferredKey?: boolean;
+  /**
+   * The existing target table's own columns (the names and order of `schema.columns`, the target's
+   * types), set in planning when the two databases are one engine and a compared column is declared
+   * differently on the target (see core/type-drift.ts). The target side is then read and hashed by
+   * these, in canonical text rather than the same-engine whole-row form. Absent = declared alike.
+   */
+  targetColumns?: Column[];
 }
 
 /** How a table's source side is read, as range activities take it (see {@link TablePlan}). */
@@ -107,7 +114,16 @@ export function mappingOf(t: TablePlan): TableMappingFields {
 
 /** A planned table as the activities working on a range of it take it: both sides, columns, key and mapping. */
 export function tableSides(job: { source: string; target: string }, t: TablePlan) {
-  return { source: job.source, target: job.target, table: t.source, targetTable: t.target, columns: t.schema.columns, key: t.key, ...mappingOf(t) };
+  return {
+    source: job.source,
+    target: job.target,
+    table: t.source,
+    targetTable: t.target,
+    columns: t.schema.columns,
+    key: t.key,
+    ...mappingOf(t),
+    ...(t.targetColumns ? { targetColumns: t.targetColumns } : {}),
+  };
 }
 
 /** Source table names of a job's `tables` list. */

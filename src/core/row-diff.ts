@@ -2,7 +2,7 @@
  * Row-set diff of one key range: the rows both sides returned (transfer text), canonicalised per kind
  * and matched by key. Pure logic, unit-tested without a database.
  */
-import { canonicalTransferValue } from './canonical.js';
+import { canonicalTransferValue, sameJsonAcrossKinds } from './canonical.js';
 import type { Column } from './column-model.js';
 import type { KeyTuple } from './key-range.js';
 
@@ -41,24 +41,41 @@ export function rowKey(columns: readonly Column[], keyIdx: readonly number[], ro
   return keyIdx.map((i) => canonicalTransferValue(columns[i]!.type, row[i] ?? null) ?? '');
 }
 
-/** Compares two row sets of the same key range (`columns` describe both, in the same order; only `compared` columns count as changed). */
-export function diffRowSets(columns: readonly Column[], key: readonly Column[], source: readonly Row[], target: readonly Row[], compared: readonly Column[] = columns): RowSetDiff {
+/**
+ * Compares two row sets of the same key range. `columns` describe the source's rows and
+ * `targetColumns` the target's (the same names in the same order; by default `columns`), each side's
+ * values canonicalised by its own types; only `compared` columns count as changed.
+ */
+export function diffRowSets(
+  columns: readonly Column[],
+  key: readonly Column[],
+  source: readonly Row[],
+  target: readonly Row[],
+  compared: readonly Column[] = columns,
+  targetColumns: readonly Column[] = columns,
+): RowSetDiff {
   const checked = new Set(compared.map((c) => c.name));
   const kIdx = keyIndexes(columns, key);
-  const canon = (row: Row) => row.map((v, i) => canonicalTransferValue(columns[i]!.type, v ?? null));
-  const targetByKey = new Map<string, (string | null)[]>();
+  const canon = (cols: readonly Column[], row: Row) => row.map((v, i) => canonicalTransferValue(cols[i]!.type, v ?? null));
+  const targetByKey = new Map<string, { values: (string | null)[]; row: Row }>();
   const targetKeys: KeyTuple[] = [];
   for (const row of target) {
-    const values = canon(row);
+    const values = canon(targetColumns, row);
     const k = kIdx.map((i) => values[i] ?? '');
-    targetByKey.set(JSON.stringify(k), values);
+    targetByKey.set(JSON.stringify(k), { values, row });
     targetKeys.push(k);
   }
   const seen = new Set<string>();
   const result: RowSetDiff = { missing: [], extra: [], changed: [], upsert: [] };
   const changedRows: Row[] = [];
+  const differs = (i: number, values: (string | null)[], row: Row, other: { values: (string | null)[]; row: Row }) => {
+    const x = row[i] ?? null;
+    const y = other.row[i] ?? null;
+    if (values[i] === other.values[i]) return false;
+    return x === null || y === null || !sameJsonAcrossKinds(columns[i]!.type, targetColumns[i]!.type, x, y);
+  };
   for (const row of source) {
-    const values = canon(row);
+    const values = canon(columns, row);
     const k = kIdx.map((i) => values[i] ?? '');
     const id = JSON.stringify(k);
     seen.add(id);
@@ -68,7 +85,7 @@ export function diffRowSets(columns: readonly Column[], key: readonly Column[], 
       result.upsert.push(row);
       continue;
     }
-    const differing = columns.filter((c, i) => checked.has(c.name) && values[i] !== other[i]).map((c) => c.name);
+    const differing = columns.filter((c, i) => checked.has(c.name) && differs(i, values, row, other)).map((c) => c.name);
     if (differing.length > 0) {
       result.changed.push({ key: k, columns: differing });
       changedRows.push(row);
