@@ -268,6 +268,12 @@ export interface Dialect {
    * clusters rows by the primary key, so MySQL needs it from the start.
    */
   readonly defersPrimaryKey: boolean;
+  /**
+   * For a table the load has just emptied: drops its primary key when adding it back after the load
+   * recreates it exactly (`dropped`), tells a table without one that holds the key's columns (`none`),
+   * or leaves the key in place (`kept`). Only where {@link Dialect.defersPrimaryKey} is true.
+   */
+  releasePrimaryKey?(table: string, key: string[]): Promise<'dropped' | 'none' | 'kept'>;
   /** Creates the secondary indexes of `schema` that do not exist yet (and the primary key, when asked). */
   createIndexes(schema: TableSchema, options?: CreateIndexesOptions): Promise<void>;
   /**

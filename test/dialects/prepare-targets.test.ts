@@ -85,7 +85,40 @@ describe('prepareTargets (PostgreSQL target)', () => {
 
   it('a retry finding the key in place defers nothing', async () => {
     await pgExec(`CREATE TABLE ${A} (id int PRIMARY KEY, v text)`);
-    expect(await prepare(2)).toEqual([{ keyDeferred: false }, { keyDeferred: true }]);
+    expect(await prepare(2, { onExisting: 'append' })).toEqual([{ keyDeferred: false }, { keyDeferred: true }]);
+  });
+
+  it('truncate empties an existing table and drops its key for the load; adding it back restores it', async () => {
+    await pgExec(`CREATE TABLE ${A} (id int PRIMARY KEY, v text); INSERT INTO ${A} VALUES (1, 'x'), (2, 'y')`);
+    expect(await prepare(1)).toEqual([{ keyDeferred: true }, { keyDeferred: true }]);
+    expect(Number((await pgExec(`SELECT count(*) AS n FROM ${A}`)).rows[0].n)).toBe(0);
+    expect(await primaryKeyOf(A)).toBeNull();
+    await dialects.get(PG_URL).createIndexes({ ...source, name: A, indexes: [] }, { primaryKey: true });
+    expect(await primaryKeyOf(A)).toBe('PRIMARY KEY (id)');
+    const name = (await pgExec(`SELECT conname FROM pg_constraint WHERE conrelid = '${A}'::regclass AND contype = 'p'`)).rows[0] as { conname: string };
+    expect(name.conname).toBe(`${A}_pkey`);
+  });
+
+  it('truncate gives the key back to a table a cancelled run left without it', async () => {
+    await pgExec(`CREATE TABLE ${A} (id int, v text); INSERT INTO ${A} VALUES (1, 'x')`);
+    expect(await prepare(1)).toEqual([{ keyDeferred: true }, { keyDeferred: true }]);
+  });
+
+  it('truncate keeps a key it could not recreate exactly: another name, other columns, referenced, or depended on', async () => {
+    const keeps = async (ddl: string, after = '') => {
+      await clean();
+      await pgExec(`DROP TABLE IF EXISTS ferry_pt_child`);
+      await pgExec(ddl);
+      expect(await prepare(1, { tables: [A], schemas: [{ ...source, name: A }] })).toEqual([{ keyDeferred: false }]);
+      expect(await primaryKeyOf(A)).not.toBeNull();
+      if (after) await pgExec(after);
+    };
+    await keeps(`CREATE TABLE ${A} (id int, v text, CONSTRAINT ${A}_custom_pk PRIMARY KEY (id))`);
+    await keeps(`CREATE TABLE ${A} (id int, v text, PRIMARY KEY (id, v))`);
+    // Referenced from outside the job: an empty table (PostgreSQL would not truncate one with rows).
+    await keeps(`CREATE TABLE ${A} (id int PRIMARY KEY, v text); CREATE TABLE ferry_pt_child (a int REFERENCES ${A} (id))`, 'DROP TABLE ferry_pt_child');
+    await keeps(`CREATE TABLE ${A} (id int PRIMARY KEY, v text); CREATE VIEW ferry_pt_child AS SELECT id, v FROM ${A} GROUP BY id`, 'DROP VIEW ferry_pt_child');
+    await keeps(`CREATE TABLE ${A} (id int PRIMARY KEY, v text); ALTER TABLE ${A} REPLICA IDENTITY USING INDEX ${A}_pkey`);
   });
 
   it('refuses a target table that holds rows with onExisting fail, naming it and leaving its rows', async () => {

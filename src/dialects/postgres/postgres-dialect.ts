@@ -16,7 +16,7 @@ import { viewFromSql, viewSourceColumn } from '../view-sql.js';
 import { wrapPgError } from './postgres-errors.js';
 import { copyOut, replaceWithCopy } from './postgres-copy.js';
 import { CopyLineTap } from './copy-line-tap.js';
-import { addPrimaryKey, hasPrimaryKey } from './postgres-primary-key.js';
+import { addPrimaryKey, hasPrimaryKey, releasePrimaryKey, type KeyRelease } from './postgres-primary-key.js';
 import { listPgRoutines } from './postgres-catalog.js';
 import { pgCountLossySql, pgFirstLossySql, pgProduces } from './postgres-lossy.js';
 import { byteOrderedColumns, introspectPg, listPgTables, qualified } from './postgres-introspect.js';
@@ -238,6 +238,10 @@ export class PostgresDialect implements Dialect {
   }
 
   readonly defersPrimaryKey = true;
+
+  releasePrimaryKey(table: string, key: string[]): Promise<KeyRelease> {
+    return this.run(`dropping the primary key of "${table}" for the load`, () => releasePrimaryKey(this.pool, this.schema, table, this.table(table), key));
+  }
 
   async createIndexes(schema: TableSchema, options: CreateIndexesOptions = {}): Promise<void> {
     if (options.primaryKey && schema.hasPrimaryKey && schema.primaryKey.length > 0) {
