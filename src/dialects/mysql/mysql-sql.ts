@@ -9,7 +9,7 @@
  * backslash escaping of {@link lit} relies on.
  */
 import mysql from 'mysql2/promise';
-import { needsWorkerCanonical, type Column } from '../../core/column-model.js';
+import { digestsAsPrinted, needsWorkerCanonical, type Column } from '../../core/column-model.js';
 import type { KeyRange, KeyTuple } from '../../core/key-range.js';
 import type { ChecksumFromTransfer } from '../dialect.js';
 import { FerryError } from '../../errors.js';
@@ -189,16 +189,17 @@ function canonicalDecimal(s: string): string {
 /**
  * The string hashed per row: checksum forms of the non-json/non-float columns joined by U+001F with
  * NULL as `\N`. Text and json values are UTF-8 in one collation ({@link rowCollation}), so MD5 sees
- * UTF-8 bytes and CONCAT_WS finds no two collations to choose between.
+ * UTF-8 bytes and CONCAT_WS finds no two collations to choose between. For a digest (`digest`),
+ * decimals of a declared scale are hashed as printed (see `digestsAsPrinted`).
  */
-export function checksumRowExpr(columns: Column[], natives: NativeColumns, wholeRow = false, asPrinted = false): string {
+export function checksumRowExpr(columns: Column[], natives: NativeColumns, wholeRow = false, asPrinted = false, digest = false): string {
   const included = columns.filter((col) => wholeRow || !needsWorkerCanonical(col.type));
   const coll = rowCollation(included, natives);
   const parts = included
     .map((col) => {
       const native = natives.get(col.name);
       // A declared decimal prints with its scale; trimming it costs a fifth of the row text.
-      const printed = asPrinted && col.type.kind === 'decimal' && native !== undefined && readAsIs(col);
+      const printed = (asPrinted || (digest && digestsAsPrinted(col.type))) && col.type.kind === 'decimal' && native !== undefined && readAsIs(col);
       const v = printed ? quoteId(col.name) : valueExpr(col, native, 'checksum', coll);
       return neverNull(col, native) ? v : `COALESCE(${v}, ${NULL_MARK})`;
     });
@@ -218,7 +219,7 @@ export function checksumFromTransfer(columns: Column[], wholeRow = false, asPrin
   for (const col of columns) {
     if (!wholeRow && needsWorkerCanonical(col.type)) forms.push('skip');
     else if (!readAsIs(col)) return null;
-    else forms.push(col.type.kind === 'decimal' && !asPrinted ? 'decimal' : 'same');
+    else forms.push(col.type.kind === 'decimal' && !asPrinted && !digestsAsPrinted(col.type) ? 'decimal' : 'same');
   }
   return forms;
 }
@@ -235,7 +236,7 @@ export function checksumSelect(columns: Column[], natives: NativeColumns, wholeR
  * not build the text a second time.
  */
 export function digestSelect(columns: Column[], natives: NativeColumns, wholeRow = false, asPrinted = false): string {
-  const row = checksumRowExpr(columns, natives, wholeRow, asPrinted);
+  const row = checksumRowExpr(columns, natives, wholeRow, asPrinted, true);
   return `COUNT(*), COALESCE(MD5(GROUP_CONCAT(CONCAT(LENGTH(@ferry_row := ${row}), ':', @ferry_row) SEPARATOR '')), '')`;
 }
 
@@ -244,7 +245,7 @@ export function digestSelect(columns: Column[], natives: NativeColumns, wholeRow
  * do for an estimate, so none are sorted.
  */
 export function rowTextBytesSql(from: string, columns: Column[], natives: NativeColumns, where: string, rows: number, wholeRow = false, asPrinted = false): string {
-  const row = checksumRowExpr(columns, natives, wholeRow, asPrinted);
+  const row = checksumRowExpr(columns, natives, wholeRow, asPrinted, true);
   return `SELECT COALESCE(AVG(LENGTH(ferry_row_text)), 0) FROM (SELECT ${row} AS ferry_row_text FROM ${from} WHERE ${where} LIMIT ${rows}) AS ferry_rows`;
 }
 

@@ -4,7 +4,7 @@
  */
 import pg from 'pg';
 import type { Column, NeutralType } from '../../core/column-model.js';
-import { needsWorkerCanonical } from '../../core/column-model.js';
+import { digestsAsPrinted, needsWorkerCanonical } from '../../core/column-model.js';
 import type { KeyRange, KeyTuple } from '../../core/key-range.js';
 import type { ChecksumFromTransfer, DigestHash } from '../dialect.js';
 import { pgLossyRef } from './postgres-lossy.js';
@@ -219,7 +219,8 @@ function rowHashExpr(columns: Column[], wholeRow: boolean, peerHash: string | un
 /**
  * Per column, how its text in a digest of whole rows (see `Dialect.checksumForms`) follows from the
  * COPY text of its transfer form ({@link transferExpr}), for a target of another engine (null for
- * one of this engine, `asPrinted`, and for values mapped by onLossy). Decimals are trimmed, times and
+ * one of this engine, `asPrinted`, and for values mapped by onLossy). Decimals without a declared scale are trimmed (see
+ * `digestsAsPrinted`), times and
  * timestamps padded to six fractional digits, char(n) unpadded, as {@link checksumExpr} does. A real
  * and an array are hashed as transferred (a double, JSON): that is the text the other engine stores
  * and hashes, so equal text is still an equal value, while PostgreSQL's own text of them (the real's
@@ -233,7 +234,7 @@ export function checksumFromTransfer(columns: Column[], asPrinted = false): Chec
   for (const c of columns) {
     if (pgLossyRef(c) !== quoteIdent(c.name)) return null;
     const t = c.type;
-    if (t.kind === 'decimal') forms.push('decimal');
+    if (t.kind === 'decimal') forms.push(digestsAsPrinted(t) ? 'same' : 'decimal');
     else if (t.kind === 'time' || t.kind === 'timestamp') forms.push('fraction6');
     else if (t.kind === 'text' && t.fixed) forms.push('trimEnd');
     else forms.push('same');
@@ -251,11 +252,20 @@ function rowText(columns: Column[], form: (c: Column) => string | null): string 
 }
 
 /**
+ * A column's text in a digest: its checksum text, but a decimal of a declared scale as printed (see
+ * `digestsAsPrinted`), which saves trim_scale on every row.
+ */
+function digestExpr(column: Column, wholeRow: boolean): string | null {
+  const q = pgLossyRef(column);
+  return digestsAsPrinted(column.type) && q === quoteIdent(column.name) ? `${q}::text` : checksumExpr(column, wholeRow);
+}
+
+/**
  * The range's rows as checksum text, as a subquery with the one column `ferry_row_text`: in key order,
  * or any `limit` rows of it.
  */
 function rangeRows(tableSql: string, columns: Column[], key: KeyColumnSql[], range: KeyRange, wholeRow: boolean, limit?: number): string {
-  const text = rowText(columns, (c) => checksumExpr(c, wholeRow));
+  const text = rowText(columns, (c) => digestExpr(c, wholeRow));
   const tail = limit === undefined ? `ORDER BY ${keyOrderBy(key)}` : `LIMIT ${limit}`;
   return `(SELECT ${text} AS ferry_row_text FROM ${tableSql} WHERE ${rangePredicate(key, range)} ${tail}) AS ferry_rows`;
 }
@@ -268,7 +278,7 @@ function rangeRows(tableSql: string, columns: Column[], key: KeyColumnSql[], ran
  */
 export function digestSql(tableSql: string, columns: Column[], key: KeyColumnSql[], range: KeyRange, wholeRow = false, hash: DigestHash = 'md5'): string {
   if (hash === 'hashtext-sum') {
-    const text = rowText(columns, (c) => checksumExpr(c, wholeRow));
+    const text = rowText(columns, (c) => digestExpr(c, wholeRow));
     return (
       `SET LOCAL enable_sort = off; SELECT count(*)::text AS rows, coalesce(sum(hashtextextended(${text} COLLATE "C", 0)), 0)::text AS digest ` +
       `FROM ${tableSql} WHERE ${rangePredicate(key, range)}`
