@@ -2,7 +2,9 @@
  * Target schema activities: create tables before the copy, indexes and foreign keys after it.
  */
 import { Context } from '@temporalio/activity';
-import type { TableSchema } from '../core/column-model.js';
+import type { Column, TableSchema } from '../core/column-model.js';
+import { driftedTargetColumns } from '../core/type-drift.js';
+import type { Dialect } from '../dialects/dialect.js';
 import { inPrepareOrder } from '../core/prepare-order.js';
 import { TargetNotEmptyError } from '../errors.js';
 import type { ActivityDeps } from './deps.js';
@@ -20,12 +22,22 @@ export interface PrepareTableInput {
    * (see `Dialect.releasePrimaryKey`).
    */
   deferPrimaryKey?: boolean;
+  /**
+   * The source is the target's engine: a table created with job-chosen column types (`types:`) then
+   * reports its own columns ({@link PrepareTableResult.targetColumns}), which planning could not read.
+   */
+  sameEngine?: boolean;
 }
 
 /** Result of {@link prepareTable}. */
 export interface PrepareTableResult {
   /** The table is empty and without its primary key: add it after the load. */
   keyDeferred: boolean;
+  /**
+   * The table was created with a column type of the job's choosing that differs from the source's,
+   * between two databases of one engine: its own columns, for verification (see `TablePlan.targetColumns`).
+   */
+  targetColumns?: Column[];
 }
 
 /**
@@ -41,7 +53,7 @@ export async function prepareTable(deps: ActivityDeps, input: PrepareTableInput)
     const defer = input.deferPrimaryKey === true && target.defersPrimaryKey && s.hasPrimaryKey && s.primaryKey.length > 0;
     if (state === 'missing') {
       await target.createTable(s, { ...(s.typeOverrides ? { typeOverrides: s.typeOverrides } : {}), ...(defer ? { deferPrimaryKey: true } : {}) });
-      return { keyDeferred: defer };
+      return { keyDeferred: defer, ...(await overriddenColumns(target, s, input.sameEngine === true)) };
     }
     // An earlier attempt created it and failed before reporting so (in a job of several tables, a
     // later table's failure does that): empty and still without its key, which the load adds after.
@@ -59,6 +71,18 @@ export async function prepareTable(deps: ActivityDeps, input: PrepareTableInput)
     }
     return { keyDeferred: false };
   });
+}
+
+/**
+ * The columns of a table just created with type overrides, when one makes a column differ from the
+ * source's between two databases of one engine: the same-engine whole-row hash would then tell equal
+ * values apart, so verification compares such a table in each side's own canonical text.
+ */
+async function overriddenColumns(target: Dialect, s: TableSchema, sameEngine: boolean): Promise<{ targetColumns?: Column[] }> {
+  if (!sameEngine || Object.keys(s.typeOverrides ?? {}).length === 0) return {};
+  const created = await target.introspect(s.name);
+  const drifted = driftedTargetColumns(s.columns, created.columns, new Set(s.columns.map((c) => c.name)));
+  return drifted ? { targetColumns: drifted } : {};
 }
 
 /**
@@ -83,6 +107,11 @@ export interface PrepareTargetsInput {
   resume?: boolean;
   /** Create missing tables without their primary key where the target loads faster so. Default false. */
   deferPrimaryKey?: boolean;
+  /**
+   * The job's source: when it is the target's engine, tables created with type overrides report their
+   * own columns (see {@link PrepareTableInput.sameEngine}).
+   */
+  source?: string;
 }
 
 /**
@@ -91,7 +120,8 @@ export interface PrepareTargetsInput {
  * in the order of `schemas`.
  */
 export async function prepareTargets(deps: ActivityDeps, input: PrepareTargetsInput): Promise<PrepareTableResult[]> {
-  const defer = input.deferPrimaryKey ? { deferPrimaryKey: true } : {};
+  const same = input.source !== undefined && dialectFor(deps, input.source).engine === dialectFor(deps, input.target).engine;
+  const defer = { ...(input.deferPrimaryKey ? { deferPrimaryKey: true } : {}), ...(same ? { sameEngine: true } : {}) };
   return inPrepareOrder(
     input,
     () => dropForeignKeys(deps, { target: input.target, tables: input.tables }),

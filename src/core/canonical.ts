@@ -92,17 +92,30 @@ export function canonicalTransferValue(type: NeutralType, value: string | null):
  */
 export function sameTransferValue(a: NeutralType, b: NeutralType, x: string | null, y: string | null): boolean {
   if (x === null || y === null) return x === y;
-  return canonicalTransferValue(a, x) === canonicalTransferValue(b, y) || sameJsonAcrossKinds(a, b, x, y);
+  return canonicalTransferValue(a, x) === canonicalTransferValue(b, y) || sameAcrossKinds(a, b, x, y);
 }
 
 /**
- * For values whose checksum forms differ (see {@link sameTransferValue}): true when exactly one of
- * the two types is json or array and both texts parse as the same JSON document.
+ * For values whose checksum forms differ (see {@link sameTransferValue}), between a column of a kind
+ * with a canonical form and a text column holding that form's text: true when exactly one of the two
+ * types is json or array and both texts parse as the same JSON document, or exactly one is a number
+ * (decimal or integer) and both texts are the same plain decimal number (`3.70` in a numeric(12,2)
+ * and in a text column: the text side keeps its trailing zero, the checksum form of the number drops it).
  */
-export function sameJsonAcrossKinds(a: NeutralType, b: NeutralType, x: string, y: string): boolean {
-  if (isJsonKind(a) === isJsonKind(b)) return false;
-  const u = jsonOrNull(x);
-  return u !== null && u === jsonOrNull(y);
+export function sameAcrossKinds(a: NeutralType, b: NeutralType, x: string, y: string): boolean {
+  if (isJsonKind(a) !== isJsonKind(b)) {
+    const u = jsonOrNull(x);
+    return u !== null && u === jsonOrNull(y);
+  }
+  if (isNumberKind(a) !== isNumberKind(b)) return PLAIN_DECIMAL.test(x) && PLAIN_DECIMAL.test(y) && canonicalDecimal(x) === canonicalDecimal(y);
+  return false;
+}
+
+/** A decimal number as both engines print one: sign, digits, an optional fraction; no exponent. */
+const PLAIN_DECIMAL = /^-?\d+(\.\d*)?$/;
+
+function isNumberKind(t: NeutralType): boolean {
+  return t.kind === 'decimal' || t.kind === 'int';
 }
 
 function isJsonKind(t: NeutralType): boolean {

@@ -2,7 +2,7 @@
  * Row-set diff of one key range: the rows both sides returned (transfer text), canonicalised per kind
  * and matched by key. Pure logic, unit-tested without a database.
  */
-import { canonicalTransferValue, sameJsonAcrossKinds } from './canonical.js';
+import { canonicalTransferValue, sameAcrossKinds } from './canonical.js';
 import type { Column } from './column-model.js';
 import type { KeyTuple } from './key-range.js';
 
@@ -72,7 +72,7 @@ export function diffRowSets(
     const x = row[i] ?? null;
     const y = other.row[i] ?? null;
     if (values[i] === other.values[i]) return false;
-    return x === null || y === null || !sameJsonAcrossKinds(columns[i]!.type, targetColumns[i]!.type, x, y);
+    return x === null || y === null || !sameAcrossKinds(columns[i]!.type, targetColumns[i]!.type, x, y);
   };
   for (const row of source) {
     const values = canon(columns, row);

@@ -90,6 +90,7 @@ export async function migrate(input: MigrateInput): Promise<MigrationReport> {
     if (!carried) {
       setPhase('preparing');
       const prepared = await prepareTargets({
+        source: input.source,
         target: input.target,
         tables: plan.tables.map((t) => t.target),
         schemas: plan.tables.map((t) => t.schema),
@@ -99,6 +100,8 @@ export async function migrate(input: MigrateInput): Promise<MigrationReport> {
       });
       prepared.forEach((p, i) => {
         if (p.keyDeferred) plan.tables[i]!.deferredKey = true;
+        // A table created with the job's column types: verification compares it in its own types.
+        if (p.targetColumns) plan.tables[i]!.targetColumns = p.targetColumns;
       });
       if (input.resume) {
         // Ranges an earlier run may have written are copied again, each deleted first: through the

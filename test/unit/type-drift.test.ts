@@ -46,6 +46,13 @@ describe('comparing values of differently declared columns', () => {
     expect(sameTransferValue({ kind: 'json', binary: false }, { kind: 'text' }, '{"a": 1}', 'not json')).toBe(false);
     expect(sameTransferValue({ kind: 'text' }, { kind: 'text' }, '{"a": 1}', '{"a":1}')).toBe(false);
     expect(sameTransferValue({ kind: 'int', bytes: 4 }, { kind: 'int', bytes: 8 }, null, '0')).toBe(false);
+    // A number against its text in a text column: the text keeps the trailing zeros the number prints.
+    expect(sameTransferValue({ kind: 'decimal', precision: 12, scale: 2 }, { kind: 'text' }, '3.70', '3.70')).toBe(true);
+    expect(sameTransferValue({ kind: 'text' }, { kind: 'decimal', precision: 12, scale: 2 }, '-0.50', '-0.50')).toBe(true);
+    expect(sameTransferValue({ kind: 'decimal', precision: 12, scale: 2 }, { kind: 'text' }, '3.70', '3.7')).toBe(true);
+    expect(sameTransferValue({ kind: 'decimal', precision: 12, scale: 2 }, { kind: 'text' }, '3.70', '3.71')).toBe(false);
+    expect(sameTransferValue({ kind: 'decimal', precision: 12, scale: 2 }, { kind: 'text' }, '3.70', '3.70 ')).toBe(false);
+    expect(sameTransferValue({ kind: 'decimal', precision: 12, scale: 2 }, { kind: 'text' }, '3.70', '3.7e0')).toBe(false);
   });
 
   it('diffs rows whose target columns are declared otherwise by each side’s own types', () => {

@@ -78,9 +78,31 @@ async function mysqlTargetExec(sql: string): Promise<void> {
   }
 }
 
+/** Column types a job gives the table it creates (`types:`), other than the source's. */
+const PG_TYPES = { [`${TABLE}.u`]: 'text', [`${TABLE}.n`]: 'numeric(12,2)', [`${TABLE}.doc`]: 'jsonb', [`${TABLE}.at`]: 'timestamptz(6)', [`${TABLE}.big`]: 'text' };
+const MY_TYPES = { [`${TABLE}.n`]: 'bigint', [`${TABLE}.amount`]: 'varchar(20)', [`${TABLE}.name`]: 'text' };
+
 const ENGINES = [
-  { name: 'PostgreSQL → PostgreSQL', source: PG_URL, target: PG_TARGET, load: () => Promise.all([pgExec(PG_SOURCE_SQL), pgTargetExec(PG_TARGET_SQL)]), plant: () => pgTargetExec(PG_PLANT) },
-  { name: 'MariaDB → MariaDB', source: MYSQL_URL, target: MYSQL_TARGET, load: () => Promise.all([mysqlExec(MY_SOURCE_SQL), mysqlTargetExec(MY_TARGET_SQL)]), plant: () => mysqlTargetExec(MY_PLANT) },
+  {
+    name: 'PostgreSQL → PostgreSQL',
+    source: PG_URL,
+    target: PG_TARGET,
+    load: () => Promise.all([pgExec(PG_SOURCE_SQL), pgTargetExec(PG_TARGET_SQL)]),
+    plant: () => pgTargetExec(PG_PLANT),
+    types: PG_TYPES,
+    drop: () => pgTargetExec(`DROP TABLE IF EXISTS ${TABLE}`),
+    change: () => pgTargetExec(`UPDATE ${TABLE} SET name = 'changed' WHERE id = 100`),
+  },
+  {
+    name: 'MariaDB → MariaDB',
+    source: MYSQL_URL,
+    target: MYSQL_TARGET,
+    load: () => Promise.all([mysqlExec(MY_SOURCE_SQL), mysqlTargetExec(MY_TARGET_SQL)]),
+    plant: () => mysqlTargetExec(MY_PLANT),
+    types: MY_TYPES,
+    drop: () => mysqlTargetExec(`DROP TABLE IF EXISTS ${TABLE}`),
+    change: () => mysqlTargetExec(`UPDATE ${TABLE} SET name = 'changed' WHERE id = 100`),
+  },
 ];
 
 let env: TestWorkflowEnvironment;
@@ -143,5 +165,16 @@ describe.each(ENGINES)('compare with drifted target column types, $name', (e) =>
     expect(r, JSON.stringify(r)).toMatchObject({ status: 'completed', tables: [{ rowsCopied: ROWS, sourceRows: ROWS, targetRows: ROWS, verified: true }] });
     const d = await run<DiffReport>('diff', diffInput, 'diff-migrated');
     expect(d.tables[0], JSON.stringify(d)).toMatchObject({ missing: 0, extra: 0, changed: 0 });
+  });
+
+  it('verifies a migrate that creates the table in column types of the job, and diffs it exactly', async () => {
+    await e.load();
+    await e.drop();
+    const input: MigrateInput = { ...job, onExisting: 'fail', verify: 'checksum', types: e.types };
+    const r = await run<MigrationReport>('migrate', input, 'migrate-typed');
+    expect(r, JSON.stringify(r)).toMatchObject({ status: 'completed', tables: [{ rowsCopied: ROWS, sourceRows: ROWS, targetRows: ROWS, verified: true }] });
+    await e.change();
+    const d = await run<DiffReport>('diff', { ...diffInput, types: e.types }, 'diff-typed');
+    expect(d.tables[0], JSON.stringify(d)).toMatchObject({ missing: 0, extra: 0, changed: 1, keys: { changed: [{ key: ['100'], columns: ['name'] }] } });
   });
 });
