@@ -159,6 +159,14 @@ describe.each(ENGINES)('compare with drifted target column types, $name', (e) =>
     expect(v.tables[0]).toMatchObject({ sourceRows: ROWS, targetRows: ROWS, verified: false });
   });
 
+  it('repairs the drifted table: the rows written are held in its own types', async () => {
+    const r = await run<DiffReport>('repair', { ...diffInput, repair: { dryRun: false, deleteExtra: true } }, 'repair-planted');
+    expect(r.tables[0], JSON.stringify(r)).toMatchObject({ missing: 1, extra: 1, changed: 1 });
+    const d = await run<DiffReport>('diff', diffInput, 'diff-repaired');
+    expect(d.tables[0], JSON.stringify(d)).toMatchObject({ missing: 0, extra: 0, changed: 0 });
+    await e.plant();
+  });
+
   it('verifies a migrate into the existing drifted table', async () => {
     const input: MigrateInput = { ...job, onExisting: 'truncate', verify: 'checksum' };
     const r = await run<MigrationReport>('migrate', input, 'migrate');
