@@ -126,7 +126,7 @@ describe.each(ENGINES)('compare with drifted target column types, $name', (e) =>
   const diffInput: DiffInput = { ...job, maxKeys: 100, bisect: { leafRows: 200 } };
   const queue = `drift-${e.source.startsWith('postgres') ? 'pg' : 'my'}`;
 
-  async function run<T>(workflow: 'diff' | 'verify' | 'migrate', args: unknown, id: string): Promise<T> {
+  async function run<T>(workflow: 'diff' | 'verify' | 'migrate' | 'repair', args: unknown, id: string): Promise<T> {
     const w = await startTestWorker(env, queue);
     try {
       return (await env.client.workflow.execute(workflow, { taskQueue: queue, workflowId: `${queue}-${id}`, args: [args] })) as T;
