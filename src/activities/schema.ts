@@ -5,6 +5,7 @@ import { Context } from '@temporalio/activity';
 import type { Column, TableSchema } from '../core/column-model.js';
 import { driftedTargetColumns } from '../core/type-drift.js';
 import type { Dialect } from '../dialects/dialect.js';
+import { printsAlike } from '../dialects/index.js';
 import { inPrepareOrder } from '../core/prepare-order.js';
 import { TargetNotEmptyError } from '../errors.js';
 import type { ActivityDeps } from './deps.js';
@@ -120,7 +121,7 @@ export interface PrepareTargetsInput {
  * in the order of `schemas`.
  */
 export async function prepareTargets(deps: ActivityDeps, input: PrepareTargetsInput): Promise<PrepareTableResult[]> {
-  const same = input.source !== undefined && dialectFor(deps, input.source).engine === dialectFor(deps, input.target).engine;
+  const same = input.source !== undefined && printsAlike(dialectFor(deps, input.source), dialectFor(deps, input.target));
   const defer = { ...(input.deferPrimaryKey ? { deferPrimaryKey: true } : {}), ...(same ? { sameEngine: true } : {}) };
   return inPrepareOrder(
     input,

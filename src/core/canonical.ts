@@ -87,8 +87,8 @@ export function canonicalTransferValue(type: NeutralType, value: string | null):
 
 /**
  * Whether two values read as transfer text, each in its own side's type, are the same value: equal
- * checksum forms (see {@link canonicalTransferValue}), or, for a json or array column against one of
- * another kind (a target whose column is text), the same JSON document.
+ * checksum forms (see {@link canonicalTransferValue}), or, against a column of another kind (a target
+ * whose column is text), the same JSON document or the same plain decimal number ({@link sameAcrossKinds}).
  */
 export function sameTransferValue(a: NeutralType, b: NeutralType, x: string | null, y: string | null): boolean {
   if (x === null || y === null) return x === y;

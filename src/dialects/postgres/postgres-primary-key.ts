@@ -71,6 +71,7 @@ const DEPENDENT_OBJECTS = '2BP01';
  * added leaves it; the key is added after this load too.
  */
 export async function releasePrimaryKey(pool: pg.Pool, schema: string, table: string, tableSql: string, key: string[]): Promise<KeyRelease> {
+  if (key.length === 0) return 'kept';
   const r = await pool.query<{ relkind: string; replident: string; conname: string | null; cols: string[] | null; referenced: boolean; has_cols: boolean }>(
     `SELECT c.relkind::text AS relkind, c.relreplident::text AS replident, con.conname,
             (SELECT array_agg(a.attname::text ORDER BY k.ord) FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
@@ -83,7 +84,7 @@ export async function releasePrimaryKey(pool: pg.Pool, schema: string, table: st
     [schema, table, key],
   );
   const t = r.rows[0];
-  if (!t || t.relkind !== 'r' || key.length === 0) return 'kept';
+  if (!t || t.relkind !== 'r') return 'kept';
   if (t.conname === null) return t.has_cols ? 'none' : 'kept';
   const defaultName = `${table}_pkey`;
   const same = t.cols !== null && t.cols.length === key.length && t.cols.every((c, i) => c === key[i]);
