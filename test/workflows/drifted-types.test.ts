@@ -90,8 +90,7 @@ const ENGINES = [
     load: () => Promise.all([pgExec(PG_SOURCE_SQL), pgTargetExec(PG_TARGET_SQL)]),
     plant: () => pgTargetExec(PG_PLANT),
     types: PG_TYPES,
-    drop: () => pgTargetExec(`DROP TABLE IF EXISTS ${TABLE}`),
-    change: () => pgTargetExec(`UPDATE ${TABLE} SET name = 'changed' WHERE id = 100`),
+    targetExec: pgTargetExec,
   },
   {
     name: 'MariaDB → MariaDB',
@@ -100,8 +99,7 @@ const ENGINES = [
     load: () => Promise.all([mysqlExec(MY_SOURCE_SQL), mysqlTargetExec(MY_TARGET_SQL)]),
     plant: () => mysqlTargetExec(MY_PLANT),
     types: MY_TYPES,
-    drop: () => mysqlTargetExec(`DROP TABLE IF EXISTS ${TABLE}`),
-    change: () => mysqlTargetExec(`UPDATE ${TABLE} SET name = 'changed' WHERE id = 100`),
+    targetExec: mysqlTargetExec,
   },
 ];
 
@@ -177,11 +175,11 @@ describe.each(ENGINES)('compare with drifted target column types, $name', (e) =>
 
   it('verifies a migrate that creates the table in column types of the job, and diffs it exactly', async () => {
     await e.load();
-    await e.drop();
+    await e.targetExec(`DROP TABLE IF EXISTS ${TABLE}`);
     const input: MigrateInput = { ...job, onExisting: 'fail', verify: 'checksum', types: e.types };
     const r = await run<MigrationReport>('migrate', input, 'migrate-typed');
     expect(r, JSON.stringify(r)).toMatchObject({ status: 'completed', tables: [{ rowsCopied: ROWS, sourceRows: ROWS, targetRows: ROWS, verified: true }] });
-    await e.change();
+    await e.targetExec(`UPDATE ${TABLE} SET name = 'changed' WHERE id = 100`);
     const d = await run<DiffReport>('diff', { ...diffInput, types: e.types }, 'diff-typed');
     expect(d.tables[0], JSON.stringify(d)).toMatchObject({ missing: 0, extra: 0, changed: 1, keys: { changed: [{ key: ['100'], columns: ['name'] }] } });
   });
